@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// `ringside <command>`: the single entry point of the server, its tools and its client.
+import { connectCommand, CONNECT_HELP } from './cli/connect.js';
+import { echoCommand, ECHO_HELP } from './cli/echo.js';
+import { UsageError } from './cli/flags.js';
+
+const HELP = `Usage: ringside <command> [flags]
+
+Commands:
+  echo       the WebSocket engine alone: /echo and /broadcast routes
+  connect    an interactive WebSocket client (like wscat)
+
+Run "ringside <command> --help" for a command's flags.
+`;
+
+const commands: Record<string, { run: (argv: string[]) => Promise<void>; help: string }> = {
+  echo: { run: echoCommand, help: ECHO_HELP },
+  connect: { run: connectCommand, help: CONNECT_HELP },
+};
+
+async function main(argv: string[]): Promise<void> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(HELP);
+    return;
+  }
+  const command = commands[name];
+  if (!command) throw new UsageError(`unknown command "${name}"\n\n${HELP}`);
+  await command.run(rest);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    process.stderr.write(`ringside: ${error.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`ringside: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

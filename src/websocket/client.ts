@@ -1,0 +1,250 @@
+// A WebSocket client for Node on net/tls with the engine's own codec: it masks its
+// frames, checks the server's, and offers permessage-deflate. Used by tests, the
+// benchmark and `ringside connect`.
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import net, { type Socket } from 'node:net';
+import tls from 'node:tls';
+import { WebSocketConnection, type SendOptions } from './connection.js';
+import { parseExtensionHeader } from './extension-header.js';
+import { acceptValue } from './handshake.js';
+import { findHeadEnd, headerTokens } from './http-head.js';
+import {
+  DEFAULT_DEFLATE_OPTIONS,
+  EXTENSION_NAME,
+  PerMessageDeflate,
+  type DeflateAgreement,
+  type DeflateOptions,
+} from './permessage-deflate.js';
+
+export interface ClientOptions {
+  headers?: Record<string, string>;
+  protocols?: string[];
+  /** Offer permessage-deflate (default false). */
+  deflate?: boolean | Partial<DeflateOptions>;
+  maxMessageBytes?: number;
+  maxFragments?: number;
+  handshakeTimeoutMs?: number;
+  closeTimeoutMs?: number;
+  maxQueuedBytes?: number;
+  /** TLS options for wss:// (ca, rejectUnauthorized, servername…). */
+  tls?: tls.ConnectionOptions;
+}
+
+export class HandshakeFailedError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+    readonly body?: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface WebSocketClientEvents {
+  message: [data: Buffer, isBinary: boolean];
+  pong: [payload: Buffer];
+  close: [code: number, reason: string, wasClean: boolean];
+  error: [error: Error];
+}
+
+export class WebSocketClient extends EventEmitter<WebSocketClientEvents> {
+  readonly connection: WebSocketConnection;
+
+  constructor(
+    socket: Socket,
+    head: Buffer,
+    readonly protocol: string | undefined,
+    readonly extensions: string | undefined,
+    deflate: PerMessageDeflate | null,
+    options: ClientOptions,
+  ) {
+    super();
+    this.connection = new WebSocketConnection(
+      socket,
+      {
+        role: 'client',
+        maxMessageBytes: options.maxMessageBytes ?? 64 * 1024 * 1024,
+        maxFragments: options.maxFragments ?? 100_000,
+        closeTimeoutMs: options.closeTimeoutMs ?? 5_000,
+        maxQueuedBytes: options.maxQueuedBytes ?? 256 * 1024 * 1024,
+        slowConsumer: 'close',
+        deflate,
+      },
+      {
+        message: (data, isBinary) => this.emit('message', data, isBinary),
+        pong: (payload) => this.emit('pong', payload),
+        close: (code, reason, wasClean) => this.emit('close', code, reason, wasClean),
+        error: (error) => {
+          if (this.listenerCount('error') > 0) this.emit('error', error);
+        },
+      },
+    );
+    this.connection.start(head);
+  }
+
+  get readyState(): number {
+    return this.connection.readyState;
+  }
+
+  send(data: string | Buffer | Uint8Array, options?: SendOptions): void {
+    this.connection.send(data, options);
+  }
+
+  ping(payload?: Buffer | string): void {
+    this.connection.ping(payload);
+  }
+
+  close(code?: number, reason?: string): void {
+    this.connection.close(code, reason);
+  }
+
+  terminate(): void {
+    this.connection.terminate();
+  }
+
+  /** Resolves with the next message. */
+  nextMessage(timeoutMs = 5_000): Promise<{ data: Buffer; isBinary: boolean }> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.off('message', onMessage);
+        reject(new Error('no message in time'));
+      }, timeoutMs);
+      const onMessage = (data: Buffer, isBinary: boolean): void => {
+        clearTimeout(timer);
+        resolve({ data, isBinary });
+      };
+      this.once('message', onMessage);
+    });
+  }
+}
+
+/** Checks the server's answer to our permessage-deflate offer (RFC 7692 section 7.1). */
+function acceptDeflateResponse(header: string): DeflateAgreement {
+  const offers = parseExtensionHeader(header);
+  if (offers.length !== 1 || offers[0]!.name !== EXTENSION_NAME) {
+    throw new HandshakeFailedError(`server answered with extensions we did not offer: ${header}`);
+  }
+  const agreement: DeflateAgreement = {
+    serverNoContextTakeover: false,
+    clientNoContextTakeover: false,
+    serverMaxWindowBits: 15,
+    clientMaxWindowBits: undefined,
+  };
+  const seen = new Set<string>();
+  for (const [key, value] of offers[0]!.params) {
+    if (seen.has(key)) throw new HandshakeFailedError(`duplicate deflate parameter ${key}`);
+    seen.add(key);
+    const bits = value === true ? NaN : Number(value);
+    const validBits = Number.isInteger(bits) && bits >= 8 && bits <= 15;
+    if (key === 'server_no_context_takeover' && value === true) agreement.serverNoContextTakeover = true;
+    else if (key === 'client_no_context_takeover' && value === true) agreement.clientNoContextTakeover = true;
+    else if (key === 'server_max_window_bits' && validBits) agreement.serverMaxWindowBits = bits;
+    else if (key === 'client_max_window_bits' && validBits) agreement.clientMaxWindowBits = bits;
+    else throw new HandshakeFailedError(`invalid deflate parameter in response: ${key}`);
+  }
+  return agreement;
+}
+
+/** Opens a WebSocket to a ws:// or wss:// URL. */
+export function connectWebSocket(url: string, options: ClientOptions = {}): Promise<WebSocketClient> {
+  const target = new URL(url);
+  if (target.protocol !== 'ws:' && target.protocol !== 'wss:') {
+    return Promise.reject(new TypeError(`not a WebSocket URL: ${url}`));
+  }
+  const secure = target.protocol === 'wss:';
+  const port = Number(target.port || (secure ? 443 : 80));
+  const host = target.hostname.replace(/^\[|\]$/g, '');
+  const key = randomBytes(16).toString('base64');
+  const deflateOptions: DeflateOptions | null = options.deflate
+    ? { ...DEFAULT_DEFLATE_OPTIONS, ...(options.deflate === true ? {} : options.deflate) }
+    : null;
+
+  const lines = [
+    `GET ${target.pathname}${target.search} HTTP/1.1`,
+    `Host: ${target.host}`,
+    'Upgrade: websocket',
+    'Connection: Upgrade',
+    `Sec-WebSocket-Key: ${key}`,
+    'Sec-WebSocket-Version: 13',
+  ];
+  if (options.protocols?.length) lines.push(`Sec-WebSocket-Protocol: ${options.protocols.join(', ')}`);
+  if (deflateOptions) lines.push(`Sec-WebSocket-Extensions: ${EXTENSION_NAME}; client_max_window_bits`);
+  for (const [name, value] of Object.entries(options.headers ?? {})) lines.push(`${name}: ${value}`);
+  const request = lines.join('\r\n') + '\r\n\r\n';
+
+  return new Promise((resolve, reject) => {
+    const socket: Socket = secure
+      ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ...options.tls })
+      : net.connect({ host, port });
+    let buffered = Buffer.alloc(0);
+    const fail = (error: Error): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(error);
+    };
+    const timer = setTimeout(
+      () => fail(new HandshakeFailedError('handshake timed out')),
+      options.handshakeTimeoutMs ?? 10_000,
+    );
+    socket.once(secure ? 'secureConnect' : 'connect', () => socket.write(request));
+    socket.on('error', fail);
+    socket.on('close', () => fail(new HandshakeFailedError('connection closed during the handshake')));
+    socket.on('data', function onData(chunk: Buffer) {
+      buffered = Buffer.concat([buffered, chunk]);
+      const end = findHeadEnd(buffered);
+      if (end < 0) {
+        if (buffered.length > 64 * 1024) fail(new HandshakeFailedError('response head too large'));
+        return;
+      }
+      socket.removeListener('data', onData);
+      socket.removeAllListeners('error');
+      socket.removeAllListeners('close');
+      clearTimeout(timer);
+      try {
+        const { protocol, extensions, deflate } = checkResponse(buffered.subarray(0, end), key, options, deflateOptions);
+        resolve(new WebSocketClient(socket, buffered.subarray(end), protocol, extensions, deflate, options));
+      } catch (error) {
+        socket.destroy();
+        reject(error);
+      }
+    });
+  });
+}
+
+function checkResponse(
+  headBytes: Buffer,
+  key: string,
+  options: ClientOptions,
+  deflateOptions: DeflateOptions | null,
+): { protocol: string | undefined; extensions: string | undefined; deflate: PerMessageDeflate | null } {
+  const text = headBytes.toString('latin1');
+  const [statusLine, ...headerLines] = text.split('\r\n');
+  const status = /^HTTP\/1\.\d (\d{3})/.exec(statusLine ?? '');
+  const headers: Record<string, string> = {};
+  for (const line of headerLines) {
+    const colon = line.indexOf(':');
+    if (colon > 0) {
+      const name = line.slice(0, colon).trim().toLowerCase();
+      const value = line.slice(colon + 1).trim();
+      headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
+    }
+  }
+  if (!status || status[1] !== '101') {
+    throw new HandshakeFailedError(`unexpected response: ${statusLine}`, status ? Number(status[1]) : undefined);
+  }
+  if (!headerTokens(headers['upgrade']).includes('websocket')) throw new HandshakeFailedError('bad Upgrade header');
+  if (!headerTokens(headers['connection']).includes('upgrade')) throw new HandshakeFailedError('bad Connection header');
+  if (headers['sec-websocket-accept'] !== acceptValue(key)) throw new HandshakeFailedError('bad Sec-WebSocket-Accept');
+  const protocol = headers['sec-websocket-protocol'];
+  if (protocol !== undefined && !options.protocols?.includes(protocol)) {
+    throw new HandshakeFailedError(`server chose a subprotocol we did not offer: ${protocol}`);
+  }
+  const extensions = headers['sec-websocket-extensions'];
+  let deflate: PerMessageDeflate | null = null;
+  if (extensions !== undefined) {
+    if (!deflateOptions) throw new HandshakeFailedError(`server answered with unrequested extensions: ${extensions}`);
+    deflate = new PerMessageDeflate(acceptDeflateResponse(extensions), deflateOptions, 'client');
+  }
+  return { protocol, extensions, deflate };
+}

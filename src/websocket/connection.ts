@@ -1,0 +1,286 @@
+// One open WebSocket over a TCP (or TLS) socket, for either side: feeds the socket's
+// bytes to the receiver, answers pings, runs the closing handshake (RFC 6455 section
+// 7) and then the TCP close, and sends messages through the output queue, compressed
+// when permessage-deflate was agreed.
+import type { Socket } from 'node:net';
+import { encodeClosePayload } from './close-codes.js';
+import { CloseCode, Opcode, ReadyState } from './constants.js';
+import { encodeFrame, encodeTextFrame } from './frame-encoder.js';
+import { OutputQueue, type PendingSlot } from './output-queue.js';
+import type { PerMessageDeflate } from './permessage-deflate.js';
+import { Receiver } from './receiver.js';
+
+export type SlowConsumerPolicy = 'drop' | 'close';
+
+export interface ConnectionOptions {
+  role: 'server' | 'client';
+  maxMessageBytes: number;
+  maxFragments: number;
+  /** How long to wait for the peer's close frame, then for the TCP close. */
+  closeTimeoutMs: number;
+  /** Bytes queued for this peer beyond which `slowConsumer` applies. */
+  maxQueuedBytes: number;
+  slowConsumer: SlowConsumerPolicy;
+  deflate: PerMessageDeflate | null;
+}
+
+export interface ConnectionEvents {
+  message(data: Buffer, isBinary: boolean): void;
+  pong(payload: Buffer): void;
+  /** The connection is gone (TCP closed). `code` is what the peer sent, or 1005/1006. */
+  close(code: number, reason: string, wasClean: boolean): void;
+  error(error: Error): void;
+}
+
+export interface SendOptions {
+  binary?: boolean;
+  /** false to never compress this message (default: compress above the threshold). */
+  compress?: boolean;
+}
+
+export class WebSocketConnection {
+  readyState: ReadyState = ReadyState.Open;
+  /** Messages dropped for this peer under the 'drop' slow-consumer policy. */
+  droppedMessages = 0;
+  protected readonly output: OutputQueue;
+  private readonly receiver: Receiver;
+  private closeSent = false;
+  private closeReceived = false;
+  private closeCode: number = CloseCode.Abnormal;
+  private closeReason = '';
+  private closeTimer: NodeJS.Timeout | null = null;
+  private readingPaused = false;
+  private ended = false;
+
+  constructor(
+    readonly socket: Socket,
+    protected readonly options: ConnectionOptions,
+    private readonly events: ConnectionEvents,
+  ) {
+    this.output = new OutputQueue(socket);
+    this.receiver = new Receiver(
+      {
+        expectMasked: options.role === 'server',
+        maxMessageBytes: options.maxMessageBytes,
+        maxFragments: options.maxFragments,
+        inflater: options.deflate,
+      },
+      {
+        onMessage: (data, isBinary) => this.events.message(data, isBinary),
+        onPing: (payload) => this.writeControl(Opcode.Pong, payload),
+        onPong: (payload) => this.events.pong(payload),
+        onClose: (code, reason) => this.onCloseFrame(code, reason),
+        onProtocolError: (code, reason) => this.fail(code, reason),
+      },
+    );
+  }
+
+  /** Starts reading; `head` holds bytes that arrived with the handshake. */
+  start(head: Buffer | null): void {
+    const socket = this.socket;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.receiver.push(chunk));
+    socket.on('error', (error) => this.events.error(error));
+    socket.on('end', () => this.onTcpEnd());
+    socket.on('close', () => this.onTcpClose());
+    socket.on('drain', () => this.onDrain());
+    if (head !== null && head.length > 0) this.receiver.push(head);
+  }
+
+  get bufferedAmount(): number {
+    return this.output.queuedBytes;
+  }
+
+  get isOpen(): boolean {
+    return this.readyState === ReadyState.Open;
+  }
+
+  /** Sends a text (string, or UTF-8 bytes with binary: false) or binary message. */
+  send(data: string | Buffer | Uint8Array, options: SendOptions = {}): void {
+    if (this.readyState !== ReadyState.Open) return;
+    const binary = options.binary ?? typeof data !== 'string';
+    const opcode = binary ? Opcode.Binary : Opcode.Text;
+    const mask = this.options.role === 'client';
+    const deflate = this.options.deflate;
+    if (deflate !== null && deflate.canCompress && options.compress !== false) {
+      const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+      if (bytes.length >= deflate.options.threshold) return this.sendCompressed(opcode, bytes, deflate, mask);
+      return this.queueData(encodeFrame(opcode, bytes, { mask }));
+    }
+    this.queueData(typeof data === 'string' ? encodeTextFrame(opcode, data, { mask }) : encodeFrame(opcode, data, { mask }));
+  }
+
+  /** Queues an already encoded data frame (shared by many connections; never masked). */
+  sendFrame(frame: Buffer): void {
+    if (this.readyState !== ReadyState.Open) return;
+    this.queueData(frame);
+  }
+
+  /**
+   * Reserves this connection's next place on the wire for a frame produced later
+   * (a room message compressed once for many peers); null when over the queue limit.
+   */
+  reserveFrame(): PendingSlot | null {
+    if (this.readyState !== ReadyState.Open || !this.admit(0)) return null;
+    return this.output.reserve();
+  }
+
+  fillFrame(slot: PendingSlot, frame: Buffer | null): void {
+    this.output.fill(slot, this.readyState === ReadyState.Open ? frame : null);
+  }
+
+  ping(payload: Buffer | string = Buffer.alloc(0)): void {
+    const bytes = typeof payload === 'string' ? Buffer.from(payload) : payload;
+    if (bytes.length > 125) throw new RangeError('ping payload is longer than 125 bytes');
+    if (this.readyState === ReadyState.Open) this.writeControl(Opcode.Ping, bytes);
+  }
+
+  /** Starts the closing handshake (no-op once closing). */
+  close(code: number = CloseCode.Normal, reason = ''): void {
+    if (this.readyState !== ReadyState.Open) return;
+    this.readyState = ReadyState.Closing;
+    this.closeCode = code;
+    this.closeReason = reason;
+    this.sendClose(code, reason);
+    this.armCloseTimer();
+  }
+
+  /** Drops the TCP connection without a closing handshake. */
+  terminate(): void {
+    if (this.readyState === ReadyState.Closed) return;
+    this.readyState = ReadyState.Closing;
+    this.output.discard();
+    this.socket.destroy();
+  }
+
+  private queueData(frame: Buffer): void {
+    if (this.admit(frame.length)) this.output.write(frame);
+  }
+
+  /** Applies the slow-consumer policy; false when the frame must not be queued. */
+  private admit(bytes: number): boolean {
+    const queued = this.output.queuedBytes;
+    if (queued + bytes <= this.options.maxQueuedBytes) {
+      // Stop reading from a peer whose replies are backing up: it is the one to slow down.
+      if (queued > this.options.maxQueuedBytes >>> 1 && !this.readingPaused) {
+        this.readingPaused = true;
+        this.socket.pause();
+      }
+      return true;
+    }
+    if (this.options.slowConsumer === 'drop') {
+      this.droppedMessages++;
+      return false;
+    }
+    this.events.error(new Error(`slow consumer: ${queued} bytes queued`));
+    this.terminate();
+    return false;
+  }
+
+  private onDrain(): void {
+    if (this.readingPaused && this.output.queuedBytes <= this.options.maxQueuedBytes >>> 1) {
+      this.readingPaused = false;
+      this.socket.resume();
+    }
+  }
+
+  private sendCompressed(opcode: number, bytes: Buffer, deflate: PerMessageDeflate, mask: boolean): void {
+    if (!this.admit(bytes.length)) return;
+    const slot = this.output.reserve();
+    deflate.compress(bytes, (error, compressed) => {
+      if (error !== null || compressed === null) {
+        this.output.fill(slot, null);
+        if (this.readyState === ReadyState.Open) this.fail(CloseCode.InternalError, 'compression failed');
+        return;
+      }
+      this.output.fill(slot, encodeFrame(opcode, compressed, { rsv1: true, mask }));
+    });
+  }
+
+  private writeControl(opcode: number, payload: Buffer): void {
+    if (this.closeSent) return;
+    this.output.write(encodeFrame(opcode, payload, { mask: this.options.role === 'client' }));
+  }
+
+  private sendClose(code: number | undefined, reason: string): void {
+    if (this.closeSent) return;
+    this.closeSent = true;
+    let payload: Buffer;
+    try {
+      payload = encodeClosePayload(code, reason);
+    } catch {
+      payload = encodeClosePayload(code, '');
+    }
+    this.output.write(encodeFrame(Opcode.Close, payload, { mask: this.options.role === 'client' }));
+    this.output.flush();
+  }
+
+  private onCloseFrame(code: number | undefined, reason: string): void {
+    this.closeReceived = true;
+    if (!this.closeSent) {
+      // The peer started the closing handshake: echo its code.
+      this.closeCode = code ?? CloseCode.NoStatus;
+      this.closeReason = reason;
+      this.readyState = ReadyState.Closing;
+      this.sendClose(code, code === undefined ? '' : reason);
+    } else if (this.closeCode === CloseCode.Abnormal) {
+      this.closeCode = code ?? CloseCode.NoStatus;
+    }
+    this.afterHandshake();
+  }
+
+  /** Both close frames are out: the server closes TCP; a client waits for it (section 7.1.1). */
+  private afterHandshake(): void {
+    if (this.options.role === 'server') this.endTcp();
+    this.armCloseTimer();
+  }
+
+  /** Fails the connection: send the close code, stop reading, close TCP. */
+  private fail(code: number, reason: string): void {
+    if (this.readyState === ReadyState.Closed) return;
+    this.receiver.stop();
+    if (!this.closeSent) {
+      this.closeCode = code;
+      this.closeReason = reason;
+    }
+    this.readyState = ReadyState.Closing;
+    this.sendClose(code, reason);
+    this.endTcp();
+    this.armCloseTimer();
+  }
+
+  private endTcp(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.output.flush();
+    this.socket.end();
+  }
+
+  private armCloseTimer(): void {
+    if (this.closeTimer !== null) return;
+    this.closeTimer = setTimeout(() => this.socket.destroy(), this.options.closeTimeoutMs);
+    this.closeTimer.unref();
+  }
+
+  private onTcpEnd(): void {
+    // The peer half-closed: it will send nothing more. Finish our side too.
+    this.receiver.stop();
+    if (!this.ended) {
+      this.ended = true;
+      this.output.flush();
+      this.socket.end();
+    }
+  }
+
+  private onTcpClose(): void {
+    if (this.readyState === ReadyState.Closed) return;
+    this.readyState = ReadyState.Closed;
+    this.receiver.stop();
+    this.output.discard();
+    if (this.closeTimer !== null) clearTimeout(this.closeTimer);
+    this.options.deflate?.dispose();
+    const wasClean = this.closeSent && this.closeReceived;
+    const code = this.closeReceived || this.closeSent ? this.closeCode : CloseCode.Abnormal;
+    this.events.close(code, this.closeReason, wasClean);
+  }
+}

@@ -1,0 +1,90 @@
+// The opening handshake (RFC 6455 section 4.2): which requests are WebSocket
+// upgrades, whether they are valid, and the bytes of every answer.
+import { createHash } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import { WEBSOCKET_GUID } from './constants.js';
+import { headerTokens, type RequestHead } from './http-head.js';
+
+export class HandshakeError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** A request that tries to open a WebSocket, valid or not (others go to the HTTP server). */
+export function isUpgradeAttempt(head: RequestHead): boolean {
+  const h = head.headers;
+  return (
+    headerTokens(h['upgrade']).includes('websocket') ||
+    h['sec-websocket-key'] !== undefined ||
+    h['sec-websocket-version'] !== undefined
+  );
+}
+
+const BASE64 = /^[A-Za-z0-9+/]{22}==$/;
+
+/** Checks a WebSocket upgrade request; returns its Sec-WebSocket-Key. */
+export function validateUpgrade(head: RequestHead): string {
+  const h = head.headers;
+  if (head.method !== 'GET') throw new HandshakeError(405, 'Method Not Allowed', { Allow: 'GET' });
+  if (head.versionMajor !== 1 || head.versionMinor < 1) {
+    throw new HandshakeError(400, 'WebSocket needs HTTP/1.1 or later');
+  }
+  if (!h['host']) throw new HandshakeError(400, 'Missing Host header');
+  if (!headerTokens(h['upgrade']).includes('websocket')) {
+    throw new HandshakeError(400, 'Upgrade header must include "websocket"');
+  }
+  if (!headerTokens(h['connection']).includes('upgrade')) {
+    throw new HandshakeError(400, 'Connection header must include "Upgrade"');
+  }
+  const version = h['sec-websocket-version'];
+  if (version !== '13') {
+    throw new HandshakeError(426, 'Unsupported WebSocket version', { 'Sec-WebSocket-Version': '13' });
+  }
+  const key = h['sec-websocket-key'];
+  if (key === undefined || !BASE64.test(key)) {
+    throw new HandshakeError(400, 'Sec-WebSocket-Key must be base64 of 16 bytes');
+  }
+  return key;
+}
+
+export function acceptValue(key: string): string {
+  return createHash('sha1')
+    .update(key + WEBSOCKET_GUID)
+    .digest('base64');
+}
+
+/** The 101 answer. */
+export function switchingProtocols(
+  key: string,
+  protocol: string | undefined,
+  extensions: string | undefined,
+): Buffer {
+  let response =
+    'HTTP/1.1 101 Switching Protocols\r\n' +
+    'Upgrade: websocket\r\n' +
+    'Connection: Upgrade\r\n' +
+    `Sec-WebSocket-Accept: ${acceptValue(key)}\r\n`;
+  if (protocol !== undefined) response += `Sec-WebSocket-Protocol: ${protocol}\r\n`;
+  if (extensions !== undefined) response += `Sec-WebSocket-Extensions: ${extensions}\r\n`;
+  return Buffer.from(response + '\r\n', 'latin1');
+}
+
+/** A refusal with a short text body; the connection closes after it. */
+export function httpRejection(status: number, message: string, headers: Record<string, string> = {}): Buffer {
+  const body = Buffer.from(message + '\n', 'utf8');
+  let response =
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n` +
+    'Connection: close\r\n' +
+    'Content-Type: text/plain; charset=utf-8\r\n' +
+    `Content-Length: ${body.length}\r\n`;
+  for (const [name, value] of Object.entries(headers)) {
+    // Header values come from our code, but never let one split the response.
+    response += `${name}: ${String(value).replace(/[\r\n]/g, ' ')}\r\n`;
+  }
+  return Buffer.concat([Buffer.from(response + '\r\n', 'latin1'), body]);
+}

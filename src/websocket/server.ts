@@ -1,0 +1,631 @@
+// The server: owns the accept loop on net/tls, reads each request head itself (size
+// and time limited), answers WebSocket upgrades for its routes and hands every other
+// request to an http.Server on the same socket, so one port serves both. It also keeps
+// the connection table, rooms, the shared heartbeat timer, limits and graceful shutdown.
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import net, { type AddressInfo, type Socket } from 'node:net';
+import tls from 'node:tls';
+import { CloseCode } from './constants.js';
+import type { ConnectionOptions, SlowConsumerPolicy } from './connection.js';
+import { parseExtensionHeader } from './extension-header.js';
+import { fanOut, type FanOutStats } from './fan-out.js';
+import {
+  HandshakeError,
+  httpRejection,
+  isUpgradeAttempt,
+  switchingProtocols,
+  validateUpgrade,
+} from './handshake.js';
+import { findHeadEnd, HttpHeadError, parseRequestHead, type RequestHead } from './http-head.js';
+import {
+  DEFAULT_DEFLATE_OPTIONS,
+  negotiateDeflate,
+  PerMessageDeflate,
+  setZlibConcurrency,
+  type DeflateOptions,
+} from './permessage-deflate.js';
+import { TokenBucket } from './rate-limit.js';
+import { Rooms } from './rooms.js';
+import { RouteParamError, Router } from './router.js';
+import {
+  ServerConnection,
+  UpgradeRejection,
+  type ConnectionHost,
+  type UpgradeRequest,
+} from './server-connection.js';
+
+export interface Logger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
+}
+
+export interface RateLimitOptions {
+  messagesPerSecond: number;
+  /** Messages a client may send at once before the rate applies (default 2 × the rate). */
+  burst?: number;
+  /** 'close' closes with 1008; 'error' drops the message and calls the route's onRateLimited. */
+  onExceeded: 'close' | 'error';
+}
+
+export interface ErrorBudget {
+  /** Invalid messages (reported by the route with `server.reportInvalid`) allowed per window. */
+  maxInvalid: number;
+  windowMs: number;
+}
+
+export interface RouteHandlers<State> {
+  /** Fresh state for each connection (before onConnect). */
+  initialState?: () => State;
+  /** Picks one of the offered subprotocols; undefined answers without one. */
+  selectProtocol?: (offered: string[], request: UpgradeRequest) => string | undefined;
+  /**
+   * Runs before the 101 is written: may set state and join rooms, or refuse the upgrade
+   * by throwing an UpgradeRejection (401, 403, 404…).
+   */
+  onConnect?: (connection: ServerConnection<State>, request: UpgradeRequest) => void | Promise<void>;
+  onMessage?: (connection: ServerConnection<State>, data: Buffer, isBinary: boolean) => void | Promise<void>;
+  onClose?: (connection: ServerConnection<State>, code: number, reason: string) => void;
+  onError?: (connection: ServerConnection<State>, error: Error) => void;
+  /** With rateLimit.onExceeded 'error': tell the client, in the protocol's own shape. */
+  onRateLimited?: (connection: ServerConnection<State>) => void;
+  /** Overrides the server's rate limit for this route; false turns it off. */
+  rateLimit?: RateLimitOptions | false;
+  errorBudget?: ErrorBudget;
+}
+
+export interface ServerLimits {
+  maxHeadBytes: number;
+  handshakeTimeoutMs: number;
+  maxMessageBytes: number;
+  maxFragments: number;
+  /** 0 means no limit. */
+  maxConnectionsPerIp: number;
+  maxRoomsPerConnection: number;
+  maxQueuedBytes: number;
+  slowConsumer: SlowConsumerPolicy;
+  closeTimeoutMs: number;
+  /** 0 turns the heartbeat off. */
+  heartbeatIntervalMs: number;
+}
+
+export const DEFAULT_LIMITS: ServerLimits = {
+  maxHeadBytes: 16 * 1024,
+  handshakeTimeoutMs: 10_000,
+  maxMessageBytes: 1024 * 1024,
+  maxFragments: 1024,
+  maxConnectionsPerIp: 1000,
+  maxRoomsPerConnection: 100,
+  maxQueuedBytes: 8 * 1024 * 1024,
+  slowConsumer: 'close',
+  closeTimeoutMs: 5_000,
+  heartbeatIntervalMs: 30_000,
+};
+
+export const DEFAULT_RATE_LIMIT: RateLimitOptions = { messagesPerSecond: 50, burst: 100, onExceeded: 'close' };
+export const DEFAULT_ERROR_BUDGET: ErrorBudget = { maxInvalid: 20, windowMs: 10_000 };
+
+export interface ServerOptions extends Partial<ServerLimits> {
+  /** true, or options, to offer permessage-deflate. */
+  deflate?: boolean | Partial<DeflateOptions>;
+  /** Allowed Origin values; unset allows any. */
+  origins?: string[];
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Serves every request that is not a WebSocket upgrade. */
+  http?: http.Server;
+  /** Default rate limit of every route (false: none). */
+  rateLimit?: RateLimitOptions | false;
+  logger?: Logger;
+}
+
+export interface ServerStats extends FanOutStats {
+  connectionsOpened: number;
+  connectionsClosed: number;
+  messagesIn: number;
+  bytesIn: number;
+  rejectedHandshakes: number;
+  rateLimitedMessages: number;
+}
+
+interface Route {
+  pattern: string;
+  handlers: RouteHandlers<unknown>;
+  open: number;
+}
+
+const silentLogger: Logger = { info() {}, warn() {}, error() {}, debug() {} };
+
+export class WebSocketServer implements ConnectionHost {
+  readonly limits: ServerLimits;
+  readonly rooms: Rooms;
+  readonly stats: ServerStats = {
+    connectionsOpened: 0,
+    connectionsClosed: 0,
+    messagesIn: 0,
+    bytesIn: 0,
+    messagesOut: 0,
+    bytesOut: 0,
+    rejectedHandshakes: 0,
+    rateLimitedMessages: 0,
+  };
+  readonly http: http.Server;
+  private readonly router = new Router<Route>();
+  private readonly routes: Route[] = [];
+  private readonly connectionsById = new Map<string, ServerConnection<unknown>>();
+  private readonly pendingSockets = new Set<Socket>();
+  private readonly connectionsPerIp = new Map<string, number>();
+  private readonly deflate: DeflateOptions | null;
+  private readonly logger: Logger;
+  private readonly netServer: net.Server;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private shuttingDown = false;
+
+  constructor(private readonly options: ServerOptions = {}) {
+    const limits = { ...DEFAULT_LIMITS };
+    for (const key of Object.keys(DEFAULT_LIMITS) as Array<keyof ServerLimits>) {
+      if (options[key] !== undefined) (limits as Record<string, unknown>)[key] = options[key];
+    }
+    // A peer must at least be able to receive one message of the largest size.
+    if (options.maxQueuedBytes === undefined) {
+      limits.maxQueuedBytes = Math.max(limits.maxQueuedBytes, 2 * limits.maxMessageBytes + 1024 * 1024);
+    }
+    this.limits = limits;
+    this.logger = options.logger ?? silentLogger;
+    this.deflate =
+      options.deflate === undefined || options.deflate === false
+        ? null
+        : { ...DEFAULT_DEFLATE_OPTIONS, ...(options.deflate === true ? {} : options.deflate) };
+    if (this.deflate) setZlibConcurrency(this.deflate.concurrency);
+    this.rooms = new Rooms(limits.maxRoomsPerConnection, this.stats);
+    this.http = options.http ?? defaultHttpServer();
+    const onSocket = (socket: Socket): void => this.onSocket(socket);
+    this.netServer = options.tls
+      ? tls.createServer({ cert: options.tls.cert, key: options.tls.key }, onSocket)
+      : net.createServer({ noDelay: true }, onSocket);
+    this.netServer.on('error', (error) => this.logger.error({ err: error }, 'server error'));
+    if (options.tls) {
+      (this.netServer as tls.Server).on('tlsClientError', (_error, socket) => socket.destroy());
+    }
+  }
+
+  /** Adds a WebSocket route ("/ws/:sessionId"); the first matching route wins. */
+  route<State = Record<string, unknown>>(pattern: string, handlers: RouteHandlers<State>): this {
+    const route: Route = { pattern, handlers: handlers as RouteHandlers<unknown>, open: 0 };
+    this.routes.push(route);
+    this.router.add(pattern, route);
+    return this;
+  }
+
+  listen(port: number, host?: string): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      this.netServer.once('error', reject);
+      this.netServer.listen(port, host, () => {
+        this.netServer.removeListener('error', reject);
+        this.startHeartbeat();
+        resolve(this.netServer.address() as AddressInfo);
+      });
+    });
+  }
+
+  address(): AddressInfo | null {
+    return this.netServer.address() as AddressInfo | null;
+  }
+
+  /** Every open connection. */
+  get connections(): IterableIterator<ServerConnection<unknown>> {
+    return this.connectionsById.values();
+  }
+
+  get connectionCount(): number {
+    return this.connectionsById.size;
+  }
+
+  /** Open connections per route pattern. */
+  openPerRoute(): Record<string, number> {
+    return Object.fromEntries(this.routes.map((route) => [route.pattern, route.open]));
+  }
+
+  getConnection(id: string): ServerConnection<unknown> | undefined {
+    return this.connectionsById.get(id);
+  }
+
+  /** Sends to one connection by id; false when there is no such open connection. */
+  sendTo(id: string, data: string | Buffer, options: { binary?: boolean } = {}): boolean {
+    const connection = this.connectionsById.get(id);
+    if (!connection || !connection.isOpen) return false;
+    this.countOut(data);
+    connection.send(data, options);
+    return true;
+  }
+
+  /** Sends to every open connection (of one route, if given); returns how many. */
+  broadcast(
+    data: string | Buffer,
+    options: { binary?: boolean; route?: string; except?: ServerConnection<unknown> } = {},
+  ): number {
+    const targets =
+      options.route === undefined
+        ? this.connectionsById.values()
+        : filter(this.connectionsById.values(), (c) => c.route === options.route);
+    return fanOut(targets, data, options.binary ?? typeof data !== 'string', options.except ?? null, this.stats);
+  }
+
+  joinRoom(connection: ServerConnection<unknown>, room: string): void {
+    this.rooms.join(connection, room);
+  }
+
+  leaveRoom(connection: ServerConnection<unknown>, room: string): void {
+    this.rooms.leave(connection, room);
+  }
+
+  /**
+   * Counts an invalid message against the connection's error budget; past the budget the
+   * connection is closed with 1008. Returns false when it was closed.
+   */
+  reportInvalid(connection: ServerConnection<unknown>): boolean {
+    const route = this.router.find(connection.request.path)?.value;
+    const budget = route?.handlers.errorBudget ?? DEFAULT_ERROR_BUDGET;
+    const now = Date.now();
+    if (now - connection.invalidWindowStart > budget.windowMs) {
+      connection.invalidWindowStart = now;
+      connection.invalidMessages = 0;
+    }
+    if (++connection.invalidMessages > budget.maxInvalid) {
+      connection.close(CloseCode.PolicyViolation, 'too many invalid messages');
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Graceful shutdown: stop accepting, send 1001 to every connection, wait for the
+   * closing handshakes until `timeoutMs`, then drop what is left.
+   */
+  async close(timeoutMs = this.limits.closeTimeoutMs): Promise<void> {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    const listening = new Promise<void>((resolve) => this.netServer.close(() => resolve()));
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    for (const socket of this.pendingSockets) socket.destroy();
+    this.http.closeIdleConnections?.();
+    const open = [...this.connectionsById.values()];
+    const closed = open.map((c) => new Promise<void>((resolve) => c.socket.once('close', () => resolve())));
+    for (const connection of open) connection.close(CloseCode.GoingAway, 'server shutting down');
+    const deadline = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
+    await Promise.race([Promise.all(closed), deadline]);
+    for (const connection of this.connectionsById.values()) connection.terminate();
+    this.http.closeAllConnections?.();
+    await listening;
+  }
+
+  // --- accepting -------------------------------------------------------------
+
+  private onSocket(socket: Socket): void {
+    if (this.shuttingDown) {
+      socket.destroy();
+      return;
+    }
+    this.pendingSockets.add(socket);
+    let buffered: Buffer | null = null;
+    const timer = setTimeout(() => this.reject(socket, 408, 'Request Timeout'), this.limits.handshakeTimeoutMs);
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      socket.removeListener('data', onData);
+      socket.removeListener('error', onError);
+      socket.removeListener('close', onClose);
+      this.pendingSockets.delete(socket);
+    };
+    const onError = (): void => {
+      cleanup();
+      socket.destroy();
+    };
+    const onClose = (): void => cleanup();
+    const onData = (chunk: Buffer): void => {
+      const previous = buffered === null ? 0 : buffered.length;
+      buffered = buffered === null ? chunk : Buffer.concat([buffered, chunk]);
+      // Search only where the terminator can be: the new bytes and the 3 before them.
+      const end = findHeadEnd(previous < 4 ? buffered : buffered.subarray(previous - 3));
+      const headEnd = end < 0 ? -1 : previous < 4 ? end : end + previous - 3;
+      if (headEnd < 0) {
+        if (buffered.length > this.limits.maxHeadBytes) {
+          cleanup();
+          this.reject(socket, 431, 'Request Header Fields Too Large');
+        }
+        return;
+      }
+      cleanup();
+      if (headEnd > this.limits.maxHeadBytes) {
+        this.reject(socket, 431, 'Request Header Fields Too Large');
+        return;
+      }
+      this.onHead(socket, buffered, headEnd);
+    };
+    socket.on('data', onData);
+    socket.on('error', onError);
+    socket.on('close', onClose);
+  }
+
+  private onHead(socket: Socket, buffered: Buffer, headEnd: number): void {
+    let head: RequestHead;
+    try {
+      head = parseRequestHead(buffered.subarray(0, headEnd - 4));
+    } catch (error) {
+      const status = error instanceof HttpHeadError ? error.status : 400;
+      this.reject(socket, status, error instanceof Error ? error.message : 'Bad Request');
+      return;
+    }
+    if (!isUpgradeAttempt(head)) {
+      this.handToHttp(socket, buffered);
+      return;
+    }
+    this.upgrade(socket, head, buffered.subarray(headEnd)).catch((error: unknown) => {
+      this.logger.error({ err: error }, 'upgrade failed');
+      this.reject(socket, 500, 'Internal Server Error');
+    });
+  }
+
+  private handToHttp(socket: Socket, buffered: Buffer): void {
+    // http.Server would otherwise read the socket's handle directly in C++ and never
+    // see the bytes we already read; marking the handle consumed keeps it on 'data'.
+    const handle = (socket as unknown as { _handle?: { _consumed?: boolean } })._handle;
+    if (handle) handle._consumed = true;
+    socket.unshift(buffered);
+    this.http.emit('connection', socket);
+  }
+
+  private async upgrade(socket: Socket, head: RequestHead, rest: Buffer): Promise<void> {
+    let key: string;
+    try {
+      key = validateUpgrade(head);
+    } catch (error) {
+      if (!(error instanceof HandshakeError)) throw error;
+      return this.reject(socket, error.status, error.message, error.headers);
+    }
+    const queryAt = head.target.indexOf('?');
+    const rawPath = queryAt < 0 ? head.target : head.target.slice(0, queryAt);
+    const path = rawPath.startsWith('/') ? rawPath : safePath(rawPath);
+    let found;
+    try {
+      found = this.router.find(path);
+    } catch (error) {
+      if (error instanceof RouteParamError) return this.reject(socket, 400, 'Bad Request');
+      throw error;
+    }
+    if (!found) return this.reject(socket, 404, 'Not Found');
+    const route = found.value;
+
+    const origin = head.headers['origin'];
+    if (this.options.origins && (origin === undefined || !this.options.origins.includes(origin))) {
+      return this.reject(socket, 403, 'Origin not allowed');
+    }
+
+    const remoteAddress = socket.remoteAddress ?? 'unknown';
+    const perIp = this.connectionsPerIp.get(remoteAddress) ?? 0;
+    if (this.limits.maxConnectionsPerIp > 0 && perIp >= this.limits.maxConnectionsPerIp) {
+      return this.reject(socket, 429, 'Too many connections from this address');
+    }
+
+    let extensionResponse: string | undefined;
+    let deflate: PerMessageDeflate | null = null;
+    const offeredExtensions = head.headers['sec-websocket-extensions'];
+    if (this.deflate && offeredExtensions !== undefined) {
+      let offers;
+      try {
+        offers = parseExtensionHeader(offeredExtensions);
+      } catch {
+        return this.reject(socket, 400, 'Malformed Sec-WebSocket-Extensions');
+      }
+      const negotiated = negotiateDeflate(offers, this.deflate);
+      if (negotiated) {
+        extensionResponse = negotiated.response;
+        deflate = new PerMessageDeflate(negotiated.agreement, this.deflate, 'server');
+      }
+    }
+
+    const protocols = (head.headers['sec-websocket-protocol'] ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter((p) => p !== '');
+    const request: UpgradeRequest = {
+      method: head.method,
+      url: head.target,
+      path,
+      query: new URLSearchParams(queryAt < 0 ? '' : head.target.slice(queryAt + 1)),
+      params: found.params,
+      headers: head.headers,
+      remoteAddress,
+      secure: socket instanceof tls.TLSSocket,
+      protocols,
+    };
+    let protocol: string | undefined;
+    if (protocols.length > 0 && route.handlers.selectProtocol) {
+      protocol = route.handlers.selectProtocol(protocols, request);
+      if (protocol !== undefined && !protocols.includes(protocol)) protocol = undefined;
+    }
+
+    this.connectionsPerIp.set(remoteAddress, perIp + 1);
+    const connection = this.createConnection(socket, request, route, deflate);
+    connection.protocol = protocol;
+    const answer = connection.holdForHandshake();
+    // The client may not send before the 101, but keep anything it does until then.
+    socket.pause();
+    try {
+      await route.handlers.onConnect?.(connection, request);
+    } catch (error) {
+      this.rooms.leaveAll(connection);
+      this.releaseIp(remoteAddress);
+      deflate?.dispose();
+      connection.discardOutput();
+      if (error instanceof UpgradeRejection) return this.reject(socket, error.status, error.message, error.headers);
+      throw error;
+    }
+    if (socket.destroyed || this.shuttingDown) {
+      this.rooms.leaveAll(connection);
+      this.releaseIp(remoteAddress);
+      deflate?.dispose();
+      socket.destroy();
+      return;
+    }
+    answer(switchingProtocols(key, protocol, extensionResponse));
+    this.connectionsById.set(connection.id, connection);
+    route.open++;
+    this.stats.connectionsOpened++;
+    connection.start(rest);
+    socket.resume();
+  }
+
+  private createConnection(
+    socket: Socket,
+    request: UpgradeRequest,
+    route: Route,
+    deflate: PerMessageDeflate | null,
+  ): ServerConnection<unknown> {
+    const limits = this.limits;
+    const options: ConnectionOptions = {
+      role: 'server',
+      maxMessageBytes: limits.maxMessageBytes,
+      maxFragments: limits.maxFragments,
+      closeTimeoutMs: limits.closeTimeoutMs,
+      maxQueuedBytes: limits.maxQueuedBytes,
+      slowConsumer: limits.slowConsumer,
+      deflate,
+    };
+    const handlers = route.handlers;
+    const rateLimit = handlers.rateLimit ?? this.options.rateLimit ?? DEFAULT_RATE_LIMIT;
+    const stats = this.stats;
+    // eslint-disable-next-line prefer-const
+    let connection: ServerConnection<unknown>;
+    const events = {
+      message: (data: Buffer, isBinary: boolean): void => {
+        stats.messagesIn++;
+        stats.bytesIn += data.length;
+        if (connection.bucket !== null && !connection.bucket.take()) {
+          stats.rateLimitedMessages++;
+          if (rateLimit && rateLimit.onExceeded === 'error' && handlers.onRateLimited) {
+            handlers.onRateLimited(connection);
+          } else {
+            connection.close(CloseCode.PolicyViolation, 'rate limit exceeded');
+          }
+          return;
+        }
+        if (handlers.onMessage === undefined) return;
+        try {
+          const result = handlers.onMessage(connection, data, isBinary);
+          if (result instanceof Promise) result.catch((error: unknown) => this.onHandlerError(connection, handlers, error));
+        } catch (error) {
+          this.onHandlerError(connection, handlers, error);
+        }
+      },
+      pong: (): void => {
+        connection.awaitingPong = false;
+      },
+      close: (code: number, reason: string): void => this.onConnectionClose(connection, route, code, reason),
+      error: (error: Error): void => {
+        if (handlers.onError) handlers.onError(connection, error);
+        else this.logger.debug({ err: error, id: connection.id }, 'connection error');
+      },
+    };
+    connection = new ServerConnection(
+      randomUUID(),
+      request,
+      route.pattern,
+      socket,
+      options,
+      events,
+      this,
+      handlers.initialState ? handlers.initialState() : {},
+    );
+    if (rateLimit) {
+      connection.bucket = new TokenBucket(rateLimit.messagesPerSecond, rateLimit.burst ?? 2 * rateLimit.messagesPerSecond);
+    }
+    return connection;
+  }
+
+  private onHandlerError(connection: ServerConnection<unknown>, handlers: RouteHandlers<unknown>, error: unknown): void {
+    const err = error instanceof Error ? error : new Error(String(error));
+    this.logger.error({ err, id: connection.id }, 'message handler failed');
+    if (handlers.onError) handlers.onError(connection, err);
+    else connection.close(CloseCode.InternalError, 'internal error');
+  }
+
+  private onConnectionClose(connection: ServerConnection<unknown>, route: Route, code: number, reason: string): void {
+    if (!this.connectionsById.delete(connection.id)) return;
+    route.open--;
+    this.stats.connectionsClosed++;
+    this.rooms.leaveAll(connection);
+    this.releaseIp(connection.request.remoteAddress);
+    try {
+      route.handlers.onClose?.(connection, code, reason);
+    } catch (error) {
+      this.logger.error({ err: error, id: connection.id }, 'close handler failed');
+    }
+  }
+
+  private releaseIp(address: string): void {
+    const count = (this.connectionsPerIp.get(address) ?? 1) - 1;
+    if (count <= 0) this.connectionsPerIp.delete(address);
+    else this.connectionsPerIp.set(address, count);
+  }
+
+  private reject(socket: Socket, status: number, message: string, headers: Record<string, string> = {}): void {
+    this.stats.rejectedHandshakes++;
+    this.pendingSockets.delete(socket);
+    if (socket.destroyed) return;
+    socket.removeAllListeners('data');
+    socket.on('error', () => {});
+    socket.end(httpRejection(status, message, headers));
+    // Don't wait forever for a peer that never reads the answer.
+    setTimeout(() => socket.destroy(), 1000).unref();
+  }
+
+  private countOut(data: string | Buffer): void {
+    this.stats.messagesOut++;
+    this.stats.bytesOut += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+  }
+
+  // --- heartbeat ------------------------------------------------------------
+
+  /** One timer for every connection: ping, and drop whoever missed the last pong. */
+  private startHeartbeat(): void {
+    const interval = this.limits.heartbeatIntervalMs;
+    if (interval <= 0 || this.heartbeatTimer) return;
+    this.heartbeatTimer = setInterval(() => {
+      for (const connection of this.connectionsById.values()) {
+        if (!connection.isOpen) continue;
+        if (connection.awaitingPong) {
+          this.logger.debug({ id: connection.id }, 'no pong: dropping connection');
+          connection.terminate();
+          continue;
+        }
+        connection.awaitingPong = true;
+        connection.ping();
+      }
+    }, interval);
+    this.heartbeatTimer.unref();
+  }
+}
+
+function defaultHttpServer(): http.Server {
+  return http.createServer((req, res) => {
+    if (req.url === '/healthz') {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      return;
+    }
+    res.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' }).end('Upgrade Required\n');
+  });
+}
+
+/** An absolute-form target ("http://host/path") reduced to its path. */
+function safePath(target: string): string {
+  try {
+    return new URL(target).pathname;
+  } catch {
+    return target;
+  }
+}
+
+function* filter<T>(items: Iterable<T>, keep: (item: T) => boolean): Generator<T> {
+  for (const item of items) if (keep(item)) yield item;
+}
