@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import net, { type Socket } from 'node:net';
 import tls from 'node:tls';
-import { WebSocketConnection, type SendOptions } from './connection.js';
+import { WebSocketConnection, type ConnectionEvents, type SendOptions } from './connection.js';
 import { parseExtensionHeader } from './extension-header.js';
 import { acceptValue } from './handshake.js';
 import { findHeadEnd, headerTokens } from './http-head.js';
@@ -69,16 +69,16 @@ export class WebSocketClient extends EventEmitter<WebSocketClientEvents> {
         closeTimeoutMs: options.closeTimeoutMs ?? 5_000,
         maxQueuedBytes: options.maxQueuedBytes ?? 256 * 1024 * 1024,
         slowConsumer: 'close',
-        deflate,
       },
+      deflate,
       {
-        message: (data, isBinary) => this.emit('message', data, isBinary),
-        pong: (payload) => this.emit('pong', payload),
-        close: (code, reason, wasClean) => this.emit('close', code, reason, wasClean),
-        error: (error) => {
+        message: (_c, data, isBinary) => this.emit('message', data, isBinary),
+        pong: (_c, payload) => this.emit('pong', payload),
+        close: (_c, code, reason, wasClean) => this.emit('close', code, reason, wasClean),
+        error: (_c, error) => {
           if (this.listenerCount('error') > 0) this.emit('error', error);
         },
-      },
+      } satisfies ConnectionEvents,
     );
     this.connection.start(head);
   }

@@ -8,7 +8,7 @@ import { CloseCode, Opcode, ReadyState } from './constants.js';
 import { encodeFrame, encodeTextFrame } from './frame-encoder.js';
 import { OutputQueue, type PendingSlot } from './output-queue.js';
 import type { PerMessageDeflate } from './permessage-deflate.js';
-import { Receiver } from './receiver.js';
+import { Receiver, type ReceiverHandlers } from './receiver.js';
 
 export type SlowConsumerPolicy = 'drop' | 'close';
 
@@ -21,15 +21,39 @@ export interface ConnectionOptions {
   /** Bytes queued for this peer beyond which `slowConsumer` applies. */
   maxQueuedBytes: number;
   slowConsumer: SlowConsumerPolicy;
-  deflate: PerMessageDeflate | null;
 }
 
-export interface ConnectionEvents {
-  message(data: Buffer, isBinary: boolean): void;
-  pong(payload: Buffer): void;
+/**
+ * What a connection reports. One object serves many connections (each call names
+ * its connection), so an idle connection carries no closures of its own.
+ */
+export interface ConnectionEvents<C extends WebSocketConnection = WebSocketConnection> {
+  message(connection: C, data: Buffer, isBinary: boolean): void;
+  pong(connection: C, payload: Buffer): void;
   /** The connection is gone (TCP closed). `code` is what the peer sent, or 1005/1006. */
-  close(code: number, reason: string, wasClean: boolean): void;
-  error(error: Error): void;
+  close(connection: C, code: number, reason: string, wasClean: boolean): void;
+  error(connection: C, error: Error): void;
+}
+
+const kConnection = Symbol('ringside.connection');
+type SocketWithConnection = Socket & { [kConnection]: WebSocketConnection };
+
+// Socket listeners shared by every connection: `this` is the socket.
+function onSocketData(this: SocketWithConnection, chunk: Buffer): void {
+  this[kConnection].receiver.push(chunk);
+}
+function onSocketError(this: SocketWithConnection, error: Error): void {
+  const connection = this[kConnection];
+  connection.events.error(connection, error);
+}
+function onSocketEnd(this: SocketWithConnection): void {
+  this[kConnection].onTcpEnd();
+}
+function onSocketClose(this: SocketWithConnection): void {
+  this[kConnection].onTcpClose();
+}
+function onSocketDrain(this: SocketWithConnection): void {
+  this[kConnection].onDrain();
 }
 
 export interface SendOptions {
@@ -38,12 +62,13 @@ export interface SendOptions {
   compress?: boolean;
 }
 
-export class WebSocketConnection {
+export class WebSocketConnection implements ReceiverHandlers {
   readyState: ReadyState = ReadyState.Open;
   /** Messages dropped for this peer under the 'drop' slow-consumer policy. */
   droppedMessages = 0;
   protected readonly output: OutputQueue;
-  private readonly receiver: Receiver;
+  /** @internal */
+  readonly receiver: Receiver;
   private closeSent = false;
   private closeReceived = false;
   private closeCode: number = CloseCode.Abnormal;
@@ -55,36 +80,53 @@ export class WebSocketConnection {
   constructor(
     readonly socket: Socket,
     protected readonly options: ConnectionOptions,
-    private readonly events: ConnectionEvents,
+    /** Set when permessage-deflate was agreed. */
+    readonly deflate: PerMessageDeflate | null,
+    /** @internal */
+    readonly events: ConnectionEvents,
   ) {
     this.output = new OutputQueue(socket);
-    this.receiver = new Receiver(
-      {
-        expectMasked: options.role === 'server',
-        maxMessageBytes: options.maxMessageBytes,
-        maxFragments: options.maxFragments,
-        inflater: options.deflate,
-      },
-      {
-        onMessage: (data, isBinary) => this.events.message(data, isBinary),
-        onPing: (payload) => this.writeControl(Opcode.Pong, payload),
-        onPong: (payload) => this.events.pong(payload),
-        onClose: (code, reason) => this.onCloseFrame(code, reason),
-        onProtocolError: (code, reason) => this.fail(code, reason),
-      },
-    );
+    this.receiver = new Receiver(options, deflate, options.role === 'server', this);
   }
 
   /** Starts reading; `head` holds bytes that arrived with the handshake. */
   start(head: Buffer | null): void {
-    const socket = this.socket;
+    const socket = this.socket as SocketWithConnection;
+    socket[kConnection] = this;
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.receiver.push(chunk));
-    socket.on('error', (error) => this.events.error(error));
-    socket.on('end', () => this.onTcpEnd());
-    socket.on('close', () => this.onTcpClose());
-    socket.on('drain', () => this.onDrain());
+    socket.on('data', onSocketData);
+    socket.on('error', onSocketError);
+    socket.on('end', onSocketEnd);
+    socket.on('close', onSocketClose);
+    socket.on('drain', onSocketDrain);
     if (head !== null && head.length > 0) this.receiver.push(head);
+  }
+
+  // --- ReceiverHandlers (called by this connection's receiver) -------------
+
+  /** @internal */
+  onMessage(data: Buffer, isBinary: boolean): void {
+    this.events.message(this, data, isBinary);
+  }
+
+  /** @internal */
+  onPing(payload: Buffer): void {
+    this.writeControl(Opcode.Pong, payload);
+  }
+
+  /** @internal */
+  onPong(payload: Buffer): void {
+    this.events.pong(this, payload);
+  }
+
+  /** @internal */
+  onClose(code: number | undefined, reason: string): void {
+    this.onCloseFrame(code, reason);
+  }
+
+  /** @internal */
+  onProtocolError(code: number, reason: string): void {
+    this.fail(code, reason);
   }
 
   get bufferedAmount(): number {
@@ -101,7 +143,7 @@ export class WebSocketConnection {
     const binary = options.binary ?? typeof data !== 'string';
     const opcode = binary ? Opcode.Binary : Opcode.Text;
     const mask = this.options.role === 'client';
-    const deflate = this.options.deflate;
+    const deflate = this.deflate;
     if (deflate !== null && deflate.canCompress && options.compress !== false) {
       const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
       if (bytes.length >= deflate.options.threshold) return this.sendCompressed(opcode, bytes, deflate, mask);
@@ -172,12 +214,13 @@ export class WebSocketConnection {
       this.droppedMessages++;
       return false;
     }
-    this.events.error(new Error(`slow consumer: ${queued} bytes queued`));
+    this.events.error(this, new Error(`slow consumer: ${queued} bytes queued`));
     this.terminate();
     return false;
   }
 
-  private onDrain(): void {
+  /** @internal */
+  onDrain(): void {
     if (this.readingPaused && this.output.queuedBytes <= this.options.maxQueuedBytes >>> 1) {
       this.readingPaused = false;
       this.socket.resume();
@@ -262,7 +305,8 @@ export class WebSocketConnection {
     this.closeTimer.unref();
   }
 
-  private onTcpEnd(): void {
+  /** @internal */
+  onTcpEnd(): void {
     // The peer half-closed: it will send nothing more. Finish our side too.
     this.receiver.stop();
     if (!this.ended) {
@@ -272,15 +316,16 @@ export class WebSocketConnection {
     }
   }
 
-  private onTcpClose(): void {
+  /** @internal */
+  onTcpClose(): void {
     if (this.readyState === ReadyState.Closed) return;
     this.readyState = ReadyState.Closed;
     this.receiver.stop();
     this.output.discard();
     if (this.closeTimer !== null) clearTimeout(this.closeTimer);
-    this.options.deflate?.dispose();
+    this.deflate?.dispose();
     const wasClean = this.closeSent && this.closeReceived;
     const code = this.closeReceived || this.closeSent ? this.closeCode : CloseCode.Abnormal;
-    this.events.close(code, this.closeReason, wasClean);
+    this.events.close(this, code, this.closeReason, wasClean);
   }
 }

@@ -27,12 +27,8 @@ export interface MessageInflater {
 }
 
 export interface ReceiverOptions {
-  /** A server requires masked frames; a client refuses them. */
-  expectMasked: boolean;
   maxMessageBytes: number;
   maxFragments: number;
-  /** Set when permessage-deflate was negotiated: RSV1 then marks a compressed message. */
-  inflater: MessageInflater | null;
 }
 
 const enum State {
@@ -55,7 +51,7 @@ export class Receiver {
   private opcode = 0;
   private rsv1 = false;
   private masked = false;
-  private readonly maskKey = Buffer.alloc(4);
+  private readonly maskKey = Buffer.allocUnsafe(4);
   private frameLength = 0;
   private frameRead = 0;
   /** Where a frame's payload is gathered when it arrives over several chunks. */
@@ -67,10 +63,15 @@ export class Receiver {
   private messageBytes = 0;
   private fragments = 0;
   private pieces: Buffer[] = [];
-  private readonly utf8 = new Utf8StreamValidator();
+  /** Created for the first text message that arrives in pieces. */
+  private utf8: Utf8StreamValidator | null = null;
 
   constructor(
     private readonly options: ReceiverOptions,
+    /** Set when permessage-deflate was negotiated: RSV1 then marks a compressed message. */
+    private readonly deflate: MessageInflater | null,
+    /** A server requires masked frames; a client refuses them. */
+    private readonly expectMasked: boolean,
     private readonly handlers: ReceiverHandlers,
   ) {}
 
@@ -151,10 +152,10 @@ export class Receiver {
     this.frameRead = 0;
 
     if ((b0 & 0x30) !== 0) return this.fail(CloseCode.ProtocolError, 'RSV2 and RSV3 must be clear');
-    if (this.masked !== this.options.expectMasked) {
+    if (this.masked !== this.expectMasked) {
       return this.fail(
         CloseCode.ProtocolError,
-        this.options.expectMasked ? 'frames from a client must be masked' : 'frames from a server must not be masked',
+        this.expectMasked ? 'frames from a client must be masked' : 'frames from a server must not be masked',
       );
     }
 
@@ -173,7 +174,7 @@ export class Receiver {
       if (this.messageOpcode !== 0) {
         return this.fail(CloseCode.ProtocolError, 'new message before the fragmented one ended');
       }
-      if (this.rsv1 && this.options.inflater === null) {
+      if (this.rsv1 && this.deflate === null) {
         return this.fail(CloseCode.ProtocolError, 'RSV1 set without permessage-deflate');
       }
       this.messageOpcode = opcode;
@@ -281,7 +282,7 @@ export class Receiver {
       if (isValidUtf8(piece)) return true;
       return this.fail(CloseCode.InvalidPayload, 'invalid UTF-8 in text message');
     }
-    if (this.utf8.write(piece)) return true;
+    if ((this.utf8 ??= new Utf8StreamValidator()).write(piece)) return true;
     return this.fail(CloseCode.InvalidPayload, 'invalid UTF-8 in text message');
   }
 
@@ -298,7 +299,7 @@ export class Receiver {
 
     if (compressed) {
       this.state = State.Inflating;
-      this.options.inflater!.inflate(pieces, this.options.maxMessageBytes, (error, data) => {
+      this.deflate!.inflate(pieces, this.options.maxMessageBytes, (error, data) => {
         if (this.state !== State.Inflating) return;
         if (error !== null) return void this.fail(error.code, error.reason);
         if (!isBinary && !isValidUtf8(data!)) {
@@ -311,10 +312,12 @@ export class Receiver {
       return false;
     }
 
-    if (!isBinary && !this.utf8.isComplete()) {
-      return this.fail(CloseCode.InvalidPayload, 'text message ends inside a UTF-8 sequence');
+    if (this.utf8 !== null) {
+      if (!isBinary && !this.utf8.isComplete()) {
+        return this.fail(CloseCode.InvalidPayload, 'text message ends inside a UTF-8 sequence');
+      }
+      this.utf8.reset();
     }
-    this.utf8.reset();
     const data =
       pieces.length === 1 ? pieces[0]! : pieces.length === 0 ? Buffer.alloc(0) : Buffer.concat(pieces, total);
     this.handlers.onMessage(data, isBinary);

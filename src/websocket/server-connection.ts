@@ -3,22 +3,56 @@
 import type { Socket } from 'node:net';
 import { WebSocketConnection, type ConnectionEvents, type ConnectionOptions } from './connection.js';
 import type { FanOutTarget } from './fan-out.js';
+import type { PerMessageDeflate } from './permessage-deflate.js';
 import type { TokenBucket } from './rate-limit.js';
+import type { ErrorBudget } from './server.js';
+import { parseRequestHead } from './http-head.js';
 
-export interface UpgradeRequest {
-  method: string;
-  /** The request target as sent ("/ws/abc?token=…"). */
-  url: string;
-  path: string;
-  query: URLSearchParams;
-  /** Route parameters, decoded ("/ws/:sessionId" → {sessionId}). */
-  params: Record<string, string>;
-  /** Lower-cased header names. */
-  headers: Record<string, string>;
-  remoteAddress: string;
-  secure: boolean;
-  /** Subprotocols the client offered, in its order. */
-  protocols: string[];
+/**
+ * The upgrade request as routes see it. Kept on the connection for its lifetime, so it
+ * is lean: the query and the header table are built on first use, and the header table
+ * is dropped again after onConnect (re-parsed from the raw head if read later).
+ */
+export class UpgradeRequest {
+  private parsedQuery: URLSearchParams | null = null;
+  private parsedHeaders: Record<string, string> | null;
+
+  constructor(
+    readonly method: string,
+    /** The request target as sent ("/ws/abc?token=…"). */
+    readonly url: string,
+    readonly path: string,
+    /** Route parameters, decoded ("/ws/:sessionId" → {sessionId}). */
+    readonly params: Record<string, string>,
+    readonly remoteAddress: string,
+    readonly secure: boolean,
+    /** Subprotocols the client offered, in its order. */
+    readonly protocols: string[],
+    private readonly rawHead: string,
+    headers: Record<string, string>,
+  ) {
+    this.parsedHeaders = headers;
+  }
+
+  get query(): URLSearchParams {
+    if (this.parsedQuery === null) {
+      const at = this.url.indexOf('?');
+      this.parsedQuery = new URLSearchParams(at < 0 ? '' : this.url.slice(at + 1));
+    }
+    return this.parsedQuery;
+  }
+
+  /** Lower-cased header names; repeated fields joined with ", ". */
+  get headers(): Record<string, string> {
+    this.parsedHeaders ??= parseRequestHead(Buffer.from(this.rawHead, 'latin1')).headers;
+    return this.parsedHeaders;
+  }
+
+  /** @internal Frees the header table and query once the handshake is done. */
+  compact(): void {
+    this.parsedHeaders = null;
+    this.parsedQuery = null;
+  }
 }
 
 /** Thrown (or returned) by onConnect to refuse the upgrade with an HTTP status. */
@@ -50,6 +84,7 @@ export class ServerConnection<State = Record<string, unknown>>
   awaitingPong = false;
   /** Set by the server when rate limiting applies to this route. */
   bucket: TokenBucket | null = null;
+  errorBudget: ErrorBudget | null = null;
   invalidMessages = 0;
   invalidWindowStart = 0;
   readonly compressionWindowBits: number;
@@ -61,13 +96,14 @@ export class ServerConnection<State = Record<string, unknown>>
     readonly route: string,
     socket: Socket,
     options: ConnectionOptions,
-    events: ConnectionEvents,
+    deflate: PerMessageDeflate | null,
+    events: ConnectionEvents<ServerConnection<unknown>>,
     private readonly host: ConnectionHost,
     initialState: State,
   ) {
-    super(socket, options, events);
+    // Sound: a connection only ever reports itself, and this one is a ServerConnection.
+    super(socket, options, deflate, events as unknown as ConnectionEvents);
     this.state = initialState;
-    const deflate = options.deflate;
     this.compressionWindowBits = deflate === null || !deflate.canCompress ? 0 : deflate.ownWindowBits;
     this.compressionThreshold = deflate === null ? Infinity : deflate.options.threshold;
   }

@@ -2,12 +2,12 @@
 // and time limited), answers WebSocket upgrades for its routes and hands every other
 // request to an http.Server on the same socket, so one port serves both. It also keeps
 // the connection table, rooms, the shared heartbeat timer, limits and graceful shutdown.
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import tls from 'node:tls';
 import { CloseCode } from './constants.js';
-import type { ConnectionOptions, SlowConsumerPolicy } from './connection.js';
+import type { ConnectionEvents, ConnectionOptions, SlowConsumerPolicy } from './connection.js';
 import { parseExtensionHeader } from './extension-header.js';
 import { fanOut, type FanOutStats } from './fan-out.js';
 import {
@@ -32,7 +32,7 @@ import {
   ServerConnection,
   UpgradeRejection,
   type ConnectionHost,
-  type UpgradeRequest,
+  UpgradeRequest,
 } from './server-connection.js';
 
 export interface Logger {
@@ -132,7 +132,16 @@ export interface ServerStats extends FanOutStats {
 interface Route {
   pattern: string;
   handlers: RouteHandlers<unknown>;
+  rateLimit: RateLimitOptions | false;
+  events: ConnectionEvents<ServerConnection<unknown>>;
   open: number;
+}
+
+// Connection ids: a random prefix per process (unique across nodes) and a counter.
+const idPrefix = randomBytes(6).toString('base64url');
+let idCounter = 0;
+function nextConnectionId(): string {
+  return `${idPrefix}-${(++idCounter).toString(36)}`;
 }
 
 const silentLogger: Logger = { info() {}, warn() {}, error() {}, debug() {} };
@@ -157,6 +166,8 @@ export class WebSocketServer implements ConnectionHost {
   private readonly pendingSockets = new Set<Socket>();
   private readonly connectionsPerIp = new Map<string, number>();
   private readonly deflate: DeflateOptions | null;
+  /** Shared by every connection of this server. */
+  private readonly connectionOptions: ConnectionOptions;
   private readonly logger: Logger;
   private readonly netServer: net.Server;
   private heartbeatTimer: NodeJS.Timeout | null = null;
@@ -172,6 +183,14 @@ export class WebSocketServer implements ConnectionHost {
       limits.maxQueuedBytes = Math.max(limits.maxQueuedBytes, 2 * limits.maxMessageBytes + 1024 * 1024);
     }
     this.limits = limits;
+    this.connectionOptions = {
+      role: 'server',
+      maxMessageBytes: limits.maxMessageBytes,
+      maxFragments: limits.maxFragments,
+      closeTimeoutMs: limits.closeTimeoutMs,
+      maxQueuedBytes: limits.maxQueuedBytes,
+      slowConsumer: limits.slowConsumer,
+    };
     this.logger = options.logger ?? silentLogger;
     this.deflate =
       options.deflate === undefined || options.deflate === false
@@ -192,7 +211,13 @@ export class WebSocketServer implements ConnectionHost {
 
   /** Adds a WebSocket route ("/ws/:sessionId"); the first matching route wins. */
   route<State = Record<string, unknown>>(pattern: string, handlers: RouteHandlers<State>): this {
-    const route: Route = { pattern, handlers: handlers as RouteHandlers<unknown>, open: 0 };
+    const route = {
+      pattern,
+      handlers: handlers as RouteHandlers<unknown>,
+      rateLimit: handlers.rateLimit ?? this.options.rateLimit ?? DEFAULT_RATE_LIMIT,
+      open: 0,
+    } as Route;
+    route.events = this.routeEvents(route);
     this.routes.push(route);
     this.router.add(pattern, route);
     return this;
@@ -203,6 +228,10 @@ export class WebSocketServer implements ConnectionHost {
       this.netServer.once('error', reject);
       this.netServer.listen(port, host, () => {
         this.netServer.removeListener('error', reject);
+        // The http.Server never listens itself (we hand it sockets), but only a listening
+        // one tracks its connections: without that, closeIdleConnections() at shutdown
+        // would find nothing and a keep-alive socket would hold the port for seconds.
+        if (!this.http.listening) this.http.emit('listening');
         this.startHeartbeat();
         resolve(this.netServer.address() as AddressInfo);
       });
@@ -265,8 +294,7 @@ export class WebSocketServer implements ConnectionHost {
    * connection is closed with 1008. Returns false when it was closed.
    */
   reportInvalid(connection: ServerConnection<unknown>): boolean {
-    const route = this.router.find(connection.request.path)?.value;
-    const budget = route?.handlers.errorBudget ?? DEFAULT_ERROR_BUDGET;
+    const budget = connection.errorBudget ?? DEFAULT_ERROR_BUDGET;
     const now = Date.now();
     if (now - connection.invalidWindowStart > budget.windowMs) {
       connection.invalidWindowStart = now;
@@ -428,17 +456,17 @@ export class WebSocketServer implements ConnectionHost {
       .split(',')
       .map((p) => p.trim())
       .filter((p) => p !== '');
-    const request: UpgradeRequest = {
-      method: head.method,
-      url: head.target,
+    const request = new UpgradeRequest(
+      head.method,
+      head.target,
       path,
-      query: new URLSearchParams(queryAt < 0 ? '' : head.target.slice(queryAt + 1)),
-      params: found.params,
-      headers: head.headers,
+      found.params,
       remoteAddress,
-      secure: socket instanceof tls.TLSSocket,
+      socket instanceof tls.TLSSocket,
       protocols,
-    };
+      head.raw,
+      head.headers,
+    );
     let protocol: string | undefined;
     if (protocols.length > 0 && route.handlers.selectProtocol) {
       protocol = route.handlers.selectProtocol(protocols, request);
@@ -468,6 +496,7 @@ export class WebSocketServer implements ConnectionHost {
       socket.destroy();
       return;
     }
+    request.compact();
     answer(switchingProtocols(key, protocol, extensionResponse));
     this.connectionsById.set(connection.id, connection);
     route.open++;
@@ -482,27 +511,37 @@ export class WebSocketServer implements ConnectionHost {
     route: Route,
     deflate: PerMessageDeflate | null,
   ): ServerConnection<unknown> {
-    const limits = this.limits;
-    const options: ConnectionOptions = {
-      role: 'server',
-      maxMessageBytes: limits.maxMessageBytes,
-      maxFragments: limits.maxFragments,
-      closeTimeoutMs: limits.closeTimeoutMs,
-      maxQueuedBytes: limits.maxQueuedBytes,
-      slowConsumer: limits.slowConsumer,
-      deflate,
-    };
     const handlers = route.handlers;
-    const rateLimit = handlers.rateLimit ?? this.options.rateLimit ?? DEFAULT_RATE_LIMIT;
+    const connection = new ServerConnection(
+      nextConnectionId(),
+      request,
+      route.pattern,
+      socket,
+      this.connectionOptions,
+      deflate,
+      route.events,
+      this,
+      handlers.initialState ? handlers.initialState() : {},
+    );
+    const rateLimit = route.rateLimit;
+    if (rateLimit) {
+      connection.bucket = new TokenBucket(rateLimit.messagesPerSecond, rateLimit.burst ?? 2 * rateLimit.messagesPerSecond);
+    }
+    connection.errorBudget = handlers.errorBudget ?? DEFAULT_ERROR_BUDGET;
+    return connection;
+  }
+
+  /** What a route's connections report, as one object shared by all of them. */
+  private routeEvents(route: Route): ConnectionEvents<ServerConnection<unknown>> {
     const stats = this.stats;
-    // eslint-disable-next-line prefer-const
-    let connection: ServerConnection<unknown>;
-    const events = {
-      message: (data: Buffer, isBinary: boolean): void => {
+    return {
+      message: (connection, data, isBinary) => {
         stats.messagesIn++;
         stats.bytesIn += data.length;
+        const handlers = route.handlers;
         if (connection.bucket !== null && !connection.bucket.take()) {
           stats.rateLimitedMessages++;
+          const rateLimit = route.rateLimit;
           if (rateLimit && rateLimit.onExceeded === 'error' && handlers.onRateLimited) {
             handlers.onRateLimited(connection);
           } else {
@@ -513,34 +552,22 @@ export class WebSocketServer implements ConnectionHost {
         if (handlers.onMessage === undefined) return;
         try {
           const result = handlers.onMessage(connection, data, isBinary);
-          if (result instanceof Promise) result.catch((error: unknown) => this.onHandlerError(connection, handlers, error));
+          if (result instanceof Promise) {
+            result.catch((error: unknown) => this.onHandlerError(connection, handlers, error));
+          }
         } catch (error) {
           this.onHandlerError(connection, handlers, error);
         }
       },
-      pong: (): void => {
+      pong: (connection) => {
         connection.awaitingPong = false;
       },
-      close: (code: number, reason: string): void => this.onConnectionClose(connection, route, code, reason),
-      error: (error: Error): void => {
-        if (handlers.onError) handlers.onError(connection, error);
+      close: (connection, code, reason) => this.onConnectionClose(connection, route, code, reason),
+      error: (connection, error) => {
+        if (route.handlers.onError) route.handlers.onError(connection, error);
         else this.logger.debug({ err: error, id: connection.id }, 'connection error');
       },
     };
-    connection = new ServerConnection(
-      randomUUID(),
-      request,
-      route.pattern,
-      socket,
-      options,
-      events,
-      this,
-      handlers.initialState ? handlers.initialState() : {},
-    );
-    if (rateLimit) {
-      connection.bucket = new TokenBucket(rateLimit.messagesPerSecond, rateLimit.burst ?? 2 * rateLimit.messagesPerSecond);
-    }
-    return connection;
   }
 
   private onHandlerError(connection: ServerConnection<unknown>, handlers: RouteHandlers<unknown>, error: unknown): void {

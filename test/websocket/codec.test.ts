@@ -80,7 +80,9 @@ interface Event {
 function collect(maxMessageBytes = 1 << 20, maxFragments = 100) {
   const events: Event[] = [];
   const receiver = new Receiver(
-    { expectMasked: true, maxMessageBytes, maxFragments, inflater: null },
+    { maxMessageBytes, maxFragments },
+    null,
+    true,
     {
       onMessage: (data, binary) => events.push({ kind: 'message', data: Buffer.from(data), binary }),
       onPing: (data) => events.push({ kind: 'ping', data: Buffer.from(data) }),
