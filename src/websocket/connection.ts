@@ -5,10 +5,13 @@
 import type { Socket } from 'node:net';
 import { encodeClosePayload } from './close-codes.js';
 import { CloseCode, Opcode, ReadyState } from './constants.js';
-import { encodeFrame, encodeTextFrame } from './frame-encoder.js';
+import { encodeFrame, encodeHeader, encodeTextFrame } from './frame-encoder.js';
 import { OutputQueue, type PendingSlot } from './output-queue.js';
 import type { PerMessageDeflate } from './permessage-deflate.js';
 import { Receiver, type ReceiverHandlers } from './receiver.js';
+
+/** From this size a payload is written after its header instead of copied into the frame. */
+const ZERO_COPY_MIN_BYTES = 16 * 1024;
 
 export type SlowConsumerPolicy = 'drop' | 'close';
 
@@ -149,7 +152,15 @@ export class WebSocketConnection implements ReceiverHandlers {
       if (bytes.length >= deflate.options.threshold) return this.sendCompressed(opcode, bytes, deflate, mask);
       return this.queueData(encodeFrame(opcode, bytes, { mask }));
     }
-    this.queueData(typeof data === 'string' ? encodeTextFrame(opcode, data, { mask }) : encodeFrame(opcode, data, { mask }));
+    if (typeof data === 'string') return this.queueData(encodeTextFrame(opcode, data, { mask }));
+    if (!mask && data.length >= ZERO_COPY_MIN_BYTES) {
+      // Large payloads go out as they are, after their own header: no copy.
+      if (!this.admit(data.length)) return;
+      this.output.write(encodeHeader(opcode, data.length));
+      this.output.write(Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+      return;
+    }
+    this.queueData(encodeFrame(opcode, data, { mask }));
   }
 
   /** Queues an already encoded data frame (shared by many connections; never masked). */

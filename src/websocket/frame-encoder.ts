@@ -86,3 +86,10 @@ export function encodeTextFrame(opcode: number, text: string, options: FrameOpti
   if (mask) maskPayload(frame, start);
   return frame;
 }
+
+/** Just the header of an unmasked frame, for payloads sent as they are (no copy). */
+export function encodeHeader(opcode: number, payloadLength: number, options: FrameOptions = {}): Buffer {
+  const header = Buffer.allocUnsafe(headerLength(payloadLength, false));
+  writeHeader(header, opcode, payloadLength, options.fin !== false, options.rsv1 === true, false);
+  return header;
+}

@@ -3,6 +3,7 @@
 import type { Socket } from 'node:net';
 import { WebSocketConnection, type ConnectionEvents, type ConnectionOptions } from './connection.js';
 import type { FanOutTarget } from './fan-out.js';
+import type { PendingSlot } from './output-queue.js';
 import type { PerMessageDeflate } from './permessage-deflate.js';
 import type { TokenBucket } from './rate-limit.js';
 import type { ErrorBudget } from './server.js';
@@ -82,6 +83,7 @@ export class ServerConnection<State = Record<string, unknown>>
   /** Rooms this connection is in; created on first join. */
   rooms: Set<string> | null = null;
   awaitingPong = false;
+  private handshakeSlot: PendingSlot | null;
   /** Set by the server when rate limiting applies to this route. */
   bucket: TokenBucket | null = null;
   errorBudget: ErrorBudget | null = null;
@@ -104,6 +106,8 @@ export class ServerConnection<State = Record<string, unknown>>
     // Sound: a connection only ever reports itself, and this one is a ServerConnection.
     super(socket, options, deflate, events as unknown as ConnectionEvents);
     this.state = initialState;
+    // Anything sent while onConnect runs waits behind the 101.
+    this.handshakeSlot = this.output.reserve();
     this.compressionWindowBits = deflate === null || !deflate.canCompress ? 0 : deflate.ownWindowBits;
     this.compressionThreshold = deflate === null ? Infinity : deflate.options.threshold;
   }
@@ -120,10 +124,14 @@ export class ServerConnection<State = Record<string, unknown>>
     this.host.leaveRoom(this, room);
   }
 
-  /** Queues the bytes a handshake answer consists of, ahead of anything sent later. */
-  holdForHandshake(): (response: Buffer | null) => void {
-    const slot = this.output.reserve();
-    return (response) => this.output.fill(slot, response);
+  /**
+   * Writes the 101 at once, ahead of anything queued while onConnect ran: handshake
+   * latency is what bounds how fast clients can connect.
+   */
+  answerHandshake(response: Buffer): void {
+    this.output.fill(this.handshakeSlot!, response);
+    this.handshakeSlot = null;
+    this.output.flush();
   }
 
   /** Drops whatever was queued before the handshake failed. */

@@ -17,7 +17,8 @@ import {
   switchingProtocols,
   validateUpgrade,
 } from './handshake.js';
-import { findHeadEnd, HttpHeadError, parseRequestHead, type RequestHead } from './http-head.js';
+import { HeadReader } from './head-reader.js';
+import { HttpHeadError, parseRequestHead, type RequestHead } from './http-head.js';
 import {
   DEFAULT_DEFLATE_OPTIONS,
   negotiateDeflate,
@@ -163,7 +164,7 @@ export class WebSocketServer implements ConnectionHost {
   private readonly router = new Router<Route>();
   private readonly routes: Route[] = [];
   private readonly connectionsById = new Map<string, ServerConnection<unknown>>();
-  private readonly pendingSockets = new Set<Socket>();
+  private readonly heads: HeadReader;
   private readonly connectionsPerIp = new Map<string, number>();
   private readonly deflate: DeflateOptions | null;
   /** Shared by every connection of this server. */
@@ -198,6 +199,11 @@ export class WebSocketServer implements ConnectionHost {
         : { ...DEFAULT_DEFLATE_OPTIONS, ...(options.deflate === true ? {} : options.deflate) };
     if (this.deflate) setZlibConcurrency(this.deflate.concurrency);
     this.rooms = new Rooms(limits.maxRoomsPerConnection, this.stats);
+    this.heads = new HeadReader(limits.maxHeadBytes, limits.handshakeTimeoutMs, {
+      onHead: (socket, buffered, headEnd) => this.onHead(socket, buffered, headEnd),
+      onLimit: (socket, status) =>
+        this.reject(socket, status, status === 408 ? 'Request Timeout' : 'Request Header Fields Too Large'),
+    });
     this.http = options.http ?? defaultHttpServer();
     const onSocket = (socket: Socket): void => this.onSocket(socket);
     this.netServer = options.tls
@@ -316,7 +322,7 @@ export class WebSocketServer implements ConnectionHost {
     this.shuttingDown = true;
     const listening = new Promise<void>((resolve) => this.netServer.close(() => resolve()));
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
-    for (const socket of this.pendingSockets) socket.destroy();
+    this.heads.stop();
     this.http.closeIdleConnections?.();
     const open = [...this.connectionsById.values()];
     const closed = open.map((c) => new Promise<void>((resolve) => c.socket.once('close', () => resolve())));
@@ -335,44 +341,7 @@ export class WebSocketServer implements ConnectionHost {
       socket.destroy();
       return;
     }
-    this.pendingSockets.add(socket);
-    let buffered: Buffer | null = null;
-    const timer = setTimeout(() => this.reject(socket, 408, 'Request Timeout'), this.limits.handshakeTimeoutMs);
-    const cleanup = (): void => {
-      clearTimeout(timer);
-      socket.removeListener('data', onData);
-      socket.removeListener('error', onError);
-      socket.removeListener('close', onClose);
-      this.pendingSockets.delete(socket);
-    };
-    const onError = (): void => {
-      cleanup();
-      socket.destroy();
-    };
-    const onClose = (): void => cleanup();
-    const onData = (chunk: Buffer): void => {
-      const previous = buffered === null ? 0 : buffered.length;
-      buffered = buffered === null ? chunk : Buffer.concat([buffered, chunk]);
-      // Search only where the terminator can be: the new bytes and the 3 before them.
-      const end = findHeadEnd(previous < 4 ? buffered : buffered.subarray(previous - 3));
-      const headEnd = end < 0 ? -1 : previous < 4 ? end : end + previous - 3;
-      if (headEnd < 0) {
-        if (buffered.length > this.limits.maxHeadBytes) {
-          cleanup();
-          this.reject(socket, 431, 'Request Header Fields Too Large');
-        }
-        return;
-      }
-      cleanup();
-      if (headEnd > this.limits.maxHeadBytes) {
-        this.reject(socket, 431, 'Request Header Fields Too Large');
-        return;
-      }
-      this.onHead(socket, buffered, headEnd);
-    };
-    socket.on('data', onData);
-    socket.on('error', onError);
-    socket.on('close', onClose);
+    this.heads.read(socket);
   }
 
   private onHead(socket: Socket, buffered: Buffer, headEnd: number): void {
@@ -388,10 +357,16 @@ export class WebSocketServer implements ConnectionHost {
       this.handToHttp(socket, buffered);
       return;
     }
-    this.upgrade(socket, head, buffered.subarray(headEnd)).catch((error: unknown) => {
-      this.logger.error({ err: error }, 'upgrade failed');
-      this.reject(socket, 500, 'Internal Server Error');
-    });
+    try {
+      this.upgrade(socket, head, buffered.subarray(headEnd));
+    } catch (error) {
+      this.upgradeFailed(socket, error);
+    }
+  }
+
+  private upgradeFailed(socket: Socket, error: unknown): void {
+    this.logger.error({ err: error }, 'upgrade failed');
+    this.reject(socket, 500, 'Internal Server Error');
   }
 
   private handToHttp(socket: Socket, buffered: Buffer): void {
@@ -403,7 +378,7 @@ export class WebSocketServer implements ConnectionHost {
     this.http.emit('connection', socket);
   }
 
-  private async upgrade(socket: Socket, head: RequestHead, rest: Buffer): Promise<void> {
+  private upgrade(socket: Socket, head: RequestHead, rest: Buffer): void {
     let key: string;
     try {
       key = validateUpgrade(head);
@@ -452,10 +427,14 @@ export class WebSocketServer implements ConnectionHost {
       }
     }
 
-    const protocols = (head.headers['sec-websocket-protocol'] ?? '')
-      .split(',')
-      .map((p) => p.trim())
-      .filter((p) => p !== '');
+    const offeredProtocols = head.headers['sec-websocket-protocol'];
+    const protocols =
+      offeredProtocols === undefined
+        ? []
+        : offeredProtocols
+            .split(',')
+            .map((p) => p.trim())
+            .filter((p) => p !== '');
     const request = new UpgradeRequest(
       head.method,
       head.target,
@@ -476,33 +455,48 @@ export class WebSocketServer implements ConnectionHost {
     this.connectionsPerIp.set(remoteAddress, perIp + 1);
     const connection = this.createConnection(socket, request, route, deflate);
     connection.protocol = protocol;
-    const answer = connection.holdForHandshake();
+    const accept = (): void => {
+      if (socket.destroyed || this.shuttingDown) {
+        this.abandon(connection, deflate);
+        socket.destroy();
+        return;
+      }
+      request.compact();
+      connection.answerHandshake(switchingProtocols(key, protocol, extensionResponse));
+      this.connectionsById.set(connection.id, connection);
+      route.open++;
+      this.stats.connectionsOpened++;
+      connection.start(rest);
+    };
+    const refuse = (error: unknown): void => {
+      this.abandon(connection, deflate);
+      if (error instanceof UpgradeRejection) return this.reject(socket, error.status, error.message, error.headers);
+      this.upgradeFailed(socket, error);
+    };
+
+    const onConnect = route.handlers.onConnect;
+    if (onConnect === undefined) return accept();
+    let result;
+    try {
+      result = onConnect(connection, request);
+    } catch (error) {
+      return refuse(error);
+    }
+    if (!(result instanceof Promise)) return accept();
     // The client may not send before the 101, but keep anything it does until then.
     socket.pause();
-    try {
-      await route.handlers.onConnect?.(connection, request);
-    } catch (error) {
-      this.rooms.leaveAll(connection);
-      this.releaseIp(remoteAddress);
-      deflate?.dispose();
-      connection.discardOutput();
-      if (error instanceof UpgradeRejection) return this.reject(socket, error.status, error.message, error.headers);
-      throw error;
-    }
-    if (socket.destroyed || this.shuttingDown) {
-      this.rooms.leaveAll(connection);
-      this.releaseIp(remoteAddress);
-      deflate?.dispose();
-      socket.destroy();
-      return;
-    }
-    request.compact();
-    answer(switchingProtocols(key, protocol, extensionResponse));
-    this.connectionsById.set(connection.id, connection);
-    route.open++;
-    this.stats.connectionsOpened++;
-    connection.start(rest);
-    socket.resume();
+    result.then(() => {
+      accept();
+      socket.resume();
+    }, refuse);
+  }
+
+  /** Undoes what a connection that never opened took (rooms, its per-IP slot, zlib). */
+  private abandon(connection: ServerConnection<unknown>, deflate: PerMessageDeflate | null): void {
+    this.rooms.leaveAll(connection);
+    this.releaseIp(connection.request.remoteAddress);
+    deflate?.dispose();
+    connection.discardOutput();
   }
 
   private createConnection(
@@ -598,10 +592,8 @@ export class WebSocketServer implements ConnectionHost {
 
   private reject(socket: Socket, status: number, message: string, headers: Record<string, string> = {}): void {
     this.stats.rejectedHandshakes++;
-    this.pendingSockets.delete(socket);
     if (socket.destroyed) return;
     socket.removeAllListeners('data');
-    socket.on('error', () => {});
     socket.end(httpRejection(status, message, headers));
     // Don't wait forever for a peer that never reads the answer.
     setTimeout(() => socket.destroy(), 1000).unref();
