@@ -164,9 +164,6 @@ export class Receiver {
       if (opcode > Opcode.Pong) return this.fail(CloseCode.ProtocolError, `reserved opcode ${opcode}`);
       if (!this.fin) return this.fail(CloseCode.ProtocolError, 'control frames must not be fragmented');
       if (this.rsv1) return this.fail(CloseCode.ProtocolError, 'RSV1 must be clear on control frames');
-      if (this.frameLength > MAX_CONTROL_PAYLOAD) {
-        return this.fail(CloseCode.ProtocolError, 'control frame payload over 125 bytes');
-      }
     } else if (opcode === Opcode.Continuation) {
       if (this.messageOpcode === 0) return this.fail(CloseCode.ProtocolError, 'continuation frame with no message');
       if (this.rsv1) return this.fail(CloseCode.ProtocolError, 'RSV1 must be clear on continuation frames');
@@ -191,7 +188,12 @@ export class Receiver {
 
   /** Applies the size and fragment limits as soon as a data frame's length is known. */
   private checkLength(): boolean {
-    if (this.opcode < Opcode.Close) {
+    if (this.opcode >= Opcode.Close) {
+      // Checked on the real length: a non-minimal length encoding is not itself an error.
+      if (this.frameLength > MAX_CONTROL_PAYLOAD) {
+        return this.fail(CloseCode.ProtocolError, 'control frame payload over 125 bytes');
+      }
+    } else {
       if (this.messageBytes + this.frameLength > this.options.maxMessageBytes) {
         return this.fail(CloseCode.MessageTooBig, 'message too big');
       }

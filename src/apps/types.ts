@@ -1,0 +1,39 @@
+// What every protocol module (collab, chat, runner, arena) gets from the platform,
+// and what it gives back. src/app.ts builds the context and registers each module.
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { WebSocketServer } from '../websocket/index.js';
+import type { Database, Migration } from '../store/schema.js';
+
+export interface AuthenticatedUser {
+  id: string;
+  username: string;
+}
+
+export interface AppContext {
+  /** The engine: add WebSocket routes with server.route(...). */
+  server: WebSocketServer;
+  /** The REST API (Fastify); routes under /api. */
+  http: FastifyInstance;
+  db: Kysely<Database>;
+  /** 'sqlite' or 'postgres': for the rare query that differs. */
+  dialect: 'sqlite' | 'postgres';
+  logger: Logger;
+  auth: {
+    /** The user of a JWT, or null when it is missing, expired or forged. */
+    verifyToken(token: string | undefined): Promise<AuthenticatedUser | null>;
+    /** A token from `?token=` or `Authorization: Bearer …` of an upgrade or HTTP request. */
+    tokenFrom(query: URLSearchParams, headers: Record<string, string | string[] | undefined>): string | undefined;
+  };
+}
+
+export interface AppModule {
+  name: string;
+  /** Schema changes this module needs (run at start, in name order with everyone else's). */
+  migrations: Migration[];
+  /** Adds REST and WebSocket routes. Called once at start, after migrations. */
+  register(context: AppContext): Promise<void> | void;
+  /** Called on shutdown, before the database closes. */
+  close?(): Promise<void> | void;
+}
