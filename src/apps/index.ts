@@ -1,0 +1,4 @@
+// Every protocol module the server runs, in registration order.
+import type { AppModule } from './types.js';
+
+export const appModules: AppModule[] = [];

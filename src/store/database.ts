@@ -1,0 +1,37 @@
+// Opens the store: SQLite (a file in the data dir) by default, PostgreSQL for a
+// postgres:// URL. Everything above this file speaks Kysely and does not care which.
+import path from 'node:path';
+import { mkdirSync } from 'node:fs';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Store {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  close(): Promise<void>;
+}
+
+/**
+ * `url`: a postgres:// (or postgresql://) URL, a sqlite file path (":memory:" for a
+ * throwaway one), or undefined for `<dataDir>/ringside.sqlite`.
+ */
+export function openStore(url: string | undefined, dataDir: string): Store {
+  if (url && /^postgres(ql)?:\/\//.test(url)) {
+    const pool = new pg.Pool({ connectionString: url, max: 10 });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, dialect: 'postgres', close: () => db.destroy() };
+  }
+  let file = url ?? path.join(dataDir, 'ringside.sqlite');
+  if (file.startsWith('sqlite://')) file = file.slice('sqlite://'.length);
+  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const sqlite = new SQLite(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
