@@ -17,8 +17,15 @@ const deflate = args.includes('--deflate');
 const server = http.createServer((_req, res) => {
   res.writeHead(426, { 'content-type': 'text/plain' }).end('Upgrade Required');
 });
-const wss = new WebSocketServer({ noServer: true, perMessageDeflate: deflate, maxPayload: 64 << 20 });
+const wss = new WebSocketServer({
+  noServer: true,
+  perMessageDeflate: deflate,
+  maxPayload: 64 << 20,
+});
 const subscribers = new Set<WebSocket>();
+// Counted so a test can check the load generator's own counts against the server's.
+let echoed = 0;
+let published = 0;
 
 server.on('upgrade', (req, socket, head) => {
   const path = (req.url ?? '/').split('?')[0];
@@ -28,12 +35,16 @@ server.on('upgrade', (req, socket, head) => {
   }
   wss.handleUpgrade(req, socket, head, (ws) => {
     if (path === '/echo') {
-      ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+      ws.on('message', (data, isBinary) => {
+        echoed++;
+        ws.send(data, { binary: isBinary });
+      });
       return;
     }
     subscribers.add(ws);
     ws.on('close', () => subscribers.delete(ws));
     ws.on('message', (data, isBinary) => {
+      published++;
       for (const peer of subscribers) peer.send(data, { binary: isBinary });
     });
   });
@@ -46,6 +57,7 @@ server.listen(port, host, () => {
 });
 
 const stop = (): void => {
+  process.stdout.write(JSON.stringify({ msg: 'ws echo stopped', echoed, published }) + '\n');
   for (const ws of wss.clients) ws.terminate();
   server.close(() => process.exit(0));
 };

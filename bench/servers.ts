@@ -1,0 +1,52 @@
+// The servers compared side by side. Each serves /echo and /broadcast the same way
+// and prints a line with "port":N when ready.
+import { existsSync } from 'node:fs';
+import { BUN_SERVER, RINGSIDE_CLI, WS_SERVER } from './lib/paths.js';
+import { onPath } from './lib/platform.js';
+
+export type ServerName = 'ringside' | 'ws' | 'bun';
+
+export interface ServerSpec {
+  name: ServerName;
+  command: string;
+  args: string[];
+  /** why it cannot run here, or null */
+  unavailable: string | null;
+}
+
+export function serverSpecs(): ServerSpec[] {
+  const bun = onPath('bun');
+  return [
+    {
+      name: 'ringside',
+      command: process.execPath,
+      args: [
+        RINGSIDE_CLI,
+        'echo',
+        '--port',
+        '0',
+        '--host',
+        '127.0.0.1',
+        '--rate-limit',
+        '0',
+        '--max-connections-per-ip',
+        '0',
+        '--heartbeat-ms',
+        '0',
+      ],
+      unavailable: existsSync(RINGSIDE_CLI) ? null : `${RINGSIDE_CLI} not found (not built yet?)`,
+    },
+    {
+      name: 'ws',
+      command: process.execPath,
+      args: [WS_SERVER, '--port', '0', '--host', '127.0.0.1'],
+      unavailable: existsSync(WS_SERVER) ? null : `${WS_SERVER} not found (run npm run build)`,
+    },
+    {
+      name: 'bun',
+      command: bun ?? 'bun',
+      args: [BUN_SERVER, '--port', '0', '--host', '127.0.0.1'],
+      unavailable: bun ? null : 'bun is not on PATH',
+    },
+  ];
+}
