@@ -43,14 +43,11 @@ type SocketWithConnection = Socket & { [kConnection]: WebSocketConnection };
 
 // Socket listeners shared by every connection: `this` is the socket.
 function onSocketData(this: SocketWithConnection, chunk: Buffer): void {
-  this[kConnection].receiver.push(chunk);
+  this[kConnection].receive(chunk);
 }
 function onSocketError(this: SocketWithConnection, error: Error): void {
   const connection = this[kConnection];
   connection.events.error(connection, error);
-}
-function onSocketEnd(this: SocketWithConnection): void {
-  this[kConnection].onTcpEnd();
 }
 function onSocketClose(this: SocketWithConnection): void {
   this[kConnection].onTcpClose();
@@ -70,8 +67,8 @@ export class WebSocketConnection implements ReceiverHandlers {
   /** Messages dropped for this peer under the 'drop' slow-consumer policy. */
   droppedMessages = 0;
   protected readonly output: OutputQueue;
-  /** @internal */
-  readonly receiver: Receiver;
+  /** Made when the first bytes arrive: an idle connection carries no parser. */
+  private receiver: Receiver | null = null;
   private closeSent = false;
   private closeReceived = false;
   private closeCode: number = CloseCode.Abnormal;
@@ -89,20 +86,26 @@ export class WebSocketConnection implements ReceiverHandlers {
     readonly events: ConnectionEvents,
   ) {
     this.output = new OutputQueue(socket);
-    this.receiver = new Receiver(options, deflate, options.role === 'server', this);
   }
 
   /** Starts reading; `head` holds bytes that arrived with the handshake. */
   start(head: Buffer | null): void {
     const socket = this.socket as SocketWithConnection;
     socket[kConnection] = this;
-    socket.setNoDelay(true);
+    // (The server's listening socket already set TCP_NODELAY on accepted sockets.)
+    if (this.options.role === 'client') socket.setNoDelay(true);
     socket.on('data', onSocketData);
     socket.on('error', onSocketError);
-    socket.on('end', onSocketEnd);
     socket.on('close', onSocketClose);
-    socket.on('drain', onSocketDrain);
-    if (head !== null && head.length > 0) this.receiver.push(head);
+    // No 'end' listener: without allowHalfOpen, Node ends our side when the peer's
+    // FIN arrives, and 'close' follows; 'drain' is listened to only while paused.
+    if (head !== null && head.length > 0) this.receive(head);
+  }
+
+  /** @internal Bytes from the socket. */
+  receive(chunk: Buffer): void {
+    const receiver = (this.receiver ??= new Receiver(this.options, this.deflate, this.options.role === 'server', this));
+    receiver.push(chunk);
   }
 
   // --- ReceiverHandlers (called by this connection's receiver) -------------
@@ -218,6 +221,7 @@ export class WebSocketConnection implements ReceiverHandlers {
       if (queued > this.options.maxQueuedBytes >>> 1 && !this.readingPaused) {
         this.readingPaused = true;
         this.socket.pause();
+        this.socket.once('drain', onSocketDrain);
       }
       return true;
     }
@@ -232,9 +236,12 @@ export class WebSocketConnection implements ReceiverHandlers {
 
   /** @internal */
   onDrain(): void {
-    if (this.readingPaused && this.output.queuedBytes <= this.options.maxQueuedBytes >>> 1) {
+    if (!this.readingPaused) return;
+    if (this.output.queuedBytes <= this.options.maxQueuedBytes >>> 1) {
       this.readingPaused = false;
       this.socket.resume();
+    } else {
+      this.socket.once('drain', onSocketDrain);
     }
   }
 
@@ -292,7 +299,7 @@ export class WebSocketConnection implements ReceiverHandlers {
   /** Fails the connection: send the close code, stop reading, close TCP. */
   private fail(code: number, reason: string): void {
     if (this.readyState === ReadyState.Closed) return;
-    this.receiver.stop();
+    this.receiver?.stop();
     if (!this.closeSent) {
       this.closeCode = code;
       this.closeReason = reason;
@@ -317,21 +324,10 @@ export class WebSocketConnection implements ReceiverHandlers {
   }
 
   /** @internal */
-  onTcpEnd(): void {
-    // The peer half-closed: it will send nothing more. Finish our side too.
-    this.receiver.stop();
-    if (!this.ended) {
-      this.ended = true;
-      this.output.flush();
-      this.socket.end();
-    }
-  }
-
-  /** @internal */
   onTcpClose(): void {
     if (this.readyState === ReadyState.Closed) return;
     this.readyState = ReadyState.Closed;
-    this.receiver.stop();
+    this.receiver?.stop();
     this.output.discard();
     if (this.closeTimer !== null) clearTimeout(this.closeTimer);
     this.deflate?.dispose();

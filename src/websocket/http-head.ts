@@ -7,8 +7,6 @@ export interface RequestHead {
   versionMinor: number;
   /** Lower-cased names; repeated fields joined with ", " (RFC 9110 section 5.3). */
   headers: Record<string, string>;
-  /** The head as text (latin1), for re-parsing later. */
-  raw: string;
 }
 
 export class HttpHeadError extends Error {
@@ -32,8 +30,7 @@ export function findHeadEnd(buffer: Buffer): number {
 
 export function parseRequestHead(head: Buffer): RequestHead {
   // latin1 keeps every byte as one char, so odd bytes cannot break the parse.
-  const raw = head.toString('latin1');
-  const lines = raw.split('\r\n');
+  const lines = head.toString('latin1').split('\r\n');
   const match = REQUEST_LINE.exec(lines[0] ?? '');
   if (!match) throw new HttpHeadError(400, 'Malformed request line');
   const headers: Record<string, string> = Object.create(null);
@@ -55,7 +52,6 @@ export function parseRequestHead(head: Buffer): RequestHead {
     versionMajor: Number(match[3]),
     versionMinor: Number(match[4]),
     headers,
-    raw,
   };
 }
 

@@ -113,6 +113,11 @@ export class OutputQueue implements Flushable {
     const count = this.frames.length;
     if (count === 0 || this.closed) return;
     const socket = this.socket;
+    if (socket.writableEnded || socket.destroyed) {
+      // The peer went away (or we ended) after these were queued: nothing to write to.
+      this.discard();
+      return;
+    }
     if (count === 1) {
       socket.write(this.frames[0]!);
     } else if (this.bytes <= COALESCE_COPY_LIMIT) {

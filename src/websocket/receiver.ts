@@ -31,6 +31,15 @@ export interface ReceiverOptions {
   maxFragments: number;
 }
 
+// One scratch buffer for the key being applied (the process runs one frame at a time).
+const scratchKey = Buffer.alloc(4);
+function maskBytes(key: number): Buffer {
+  scratchKey.writeUInt32BE(key >>> 0, 0);
+  return scratchKey;
+}
+
+const NO_PIECES: Buffer[] = [];
+
 const enum State {
   Header,
   Length16,
@@ -51,7 +60,8 @@ export class Receiver {
   private opcode = 0;
   private rsv1 = false;
   private masked = false;
-  private readonly maskKey = Buffer.allocUnsafe(4);
+  /** The frame's mask key as a 32-bit number (a Buffer per connection costs far more). */
+  private maskKey = 0;
   private frameLength = 0;
   private frameRead = 0;
   /** Where a frame's payload is gathered when it arrives over several chunks. */
@@ -62,7 +72,8 @@ export class Receiver {
   private messageCompressed = false;
   private messageBytes = 0;
   private fragments = 0;
-  private pieces: Buffer[] = [];
+  /** Payloads of the message so far; made for the first one. */
+  private pieces: Buffer[] | null = null;
   /** Created for the first text message that arrives in pieces. */
   private utf8: Utf8StreamValidator | null = null;
 
@@ -85,7 +96,7 @@ export class Receiver {
   /** Stops parsing for good (after a close frame or a failure). */
   stop(): void {
     this.state = State.Done;
-    this.pieces = [];
+    this.pieces = null;
     this.frameBuffer = null;
   }
 
@@ -113,7 +124,8 @@ export class Receiver {
           }
           const length = high * 2 ** 32 + low;
           if (length > MAX_SAFE_LENGTH) {
-            this.fail(CloseCode.MessageTooBig, 'frame too large');
+            if (this.opcode >= Opcode.Close) this.fail(CloseCode.ProtocolError, 'control frame payload over 125 bytes');
+            else this.fail(CloseCode.MessageTooBig, 'frame too large');
             return;
           }
           this.frameLength = length;
@@ -122,7 +134,7 @@ export class Receiver {
         }
         case State.MaskKey:
           if (queue.length < 4) return;
-          queue.take(4).copy(this.maskKey, 0);
+          this.maskKey = queue.take(4).readUInt32BE(0);
           this.afterMaskKey();
           break;
         case State.ControlPayload:
@@ -212,7 +224,7 @@ export class Receiver {
 
   private readControlFrame(): boolean {
     const payload = this.frameLength === 0 ? Buffer.alloc(0) : this.queue.take(this.frameLength);
-    if (this.masked) applyMask(payload, this.maskKey);
+    if (this.masked) applyMask(payload, maskBytes(this.maskKey));
     this.state = State.Header;
     switch (this.opcode) {
       case Opcode.Ping:
@@ -259,7 +271,7 @@ export class Receiver {
       } else {
         piece = this.queue.takeUpTo(remaining);
       }
-      if (this.masked) applyMask(piece, this.maskKey, this.frameRead);
+      if (this.masked) applyMask(piece, maskBytes(this.maskKey), this.frameRead);
       // Text that is not compressed is checked as it arrives, so bad bytes fail fast.
       if (this.messageOpcode === Opcode.Text && !this.messageCompressed && !this.checkUtf8(piece)) return false;
       if (this.frameBuffer !== null) piece.copy(this.frameBuffer, this.frameRead);
@@ -270,7 +282,7 @@ export class Receiver {
     const payload = this.frameBuffer ?? piece;
     this.frameBuffer = null;
     if (payload !== null && payload.length > 0) {
-      this.pieces.push(payload);
+      (this.pieces ??= []).push(payload);
       this.messageBytes += payload.length;
     }
     this.state = State.Header;
@@ -289,11 +301,11 @@ export class Receiver {
   }
 
   private finishMessage(): boolean {
-    const pieces = this.pieces;
+    const pieces = this.pieces ?? NO_PIECES;
     const isBinary = this.messageOpcode === Opcode.Binary;
     const compressed = this.messageCompressed;
     const total = this.messageBytes;
-    this.pieces = [];
+    this.pieces = null;
     this.messageOpcode = 0;
     this.messageCompressed = false;
     this.messageBytes = 0;

@@ -6,6 +6,8 @@ export interface CompiledRoute<T> {
   match(path: string): Record<string, string> | null;
 }
 
+const NO_PARAMS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
 export class RouteParamError extends Error {}
 
 export function compileRoute<T>(pattern: string, value: T): CompiledRoute<T> {
@@ -28,6 +30,7 @@ export function compileRoute<T>(pattern: string, value: T): CompiledRoute<T> {
     match(path) {
       const m = regex.exec(path);
       if (!m) return null;
+      if (names.length === 0) return NO_PARAMS;
       const params: Record<string, string> = {};
       names.forEach((name, i) => {
         try {

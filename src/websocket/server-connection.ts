@@ -6,17 +6,17 @@ import type { FanOutTarget } from './fan-out.js';
 import type { PendingSlot } from './output-queue.js';
 import type { PerMessageDeflate } from './permessage-deflate.js';
 import type { TokenBucket } from './rate-limit.js';
-import type { ErrorBudget } from './server.js';
-import { parseRequestHead } from './http-head.js';
+
+const NO_HEADERS: Record<string, string> = Object.freeze(Object.create(null));
 
 /**
- * The upgrade request as routes see it. Kept on the connection for its lifetime, so it
- * is lean: the query and the header table are built on first use, and the header table
- * is dropped again after onConnect (re-parsed from the raw head if read later).
+ * The upgrade request as routes see it. It stays on the connection for its lifetime,
+ * so it is lean: the query is parsed on first use, and the header table is there for
+ * the handshake hooks (selectProtocol, onConnect) only — like uWebSockets.js, it is
+ * released once the 101 is sent; copy what you need into the connection's state.
  */
 export class UpgradeRequest {
   private parsedQuery: URLSearchParams | null = null;
-  private parsedHeaders: Record<string, string> | null;
 
   constructor(
     readonly method: string,
@@ -29,11 +29,9 @@ export class UpgradeRequest {
     readonly secure: boolean,
     /** Subprotocols the client offered, in its order. */
     readonly protocols: string[],
-    private readonly rawHead: string,
-    headers: Record<string, string>,
-  ) {
-    this.parsedHeaders = headers;
-  }
+    /** Lower-cased header names; repeated fields joined with ", ". Empty after the handshake. */
+    public headers: Record<string, string>,
+  ) {}
 
   get query(): URLSearchParams {
     if (this.parsedQuery === null) {
@@ -43,15 +41,9 @@ export class UpgradeRequest {
     return this.parsedQuery;
   }
 
-  /** Lower-cased header names; repeated fields joined with ", ". */
-  get headers(): Record<string, string> {
-    this.parsedHeaders ??= parseRequestHead(Buffer.from(this.rawHead, 'latin1')).headers;
-    return this.parsedHeaders;
-  }
-
-  /** @internal Frees the header table and query once the handshake is done. */
+  /** @internal Releases the header table and the parsed query once the handshake is done. */
   compact(): void {
-    this.parsedHeaders = null;
+    this.headers = NO_HEADERS;
     this.parsedQuery = null;
   }
 }
@@ -86,11 +78,8 @@ export class ServerConnection<State = Record<string, unknown>>
   private handshakeSlot: PendingSlot | null;
   /** Set by the server when rate limiting applies to this route. */
   bucket: TokenBucket | null = null;
-  errorBudget: ErrorBudget | null = null;
-  invalidMessages = 0;
-  invalidWindowStart = 0;
-  readonly compressionWindowBits: number;
-  readonly compressionThreshold: number;
+  /** Invalid messages in the current error-budget window; made on the first one. */
+  invalid: { count: number; windowStart: number } | null = null;
 
   constructor(
     readonly id: string,
@@ -108,8 +97,15 @@ export class ServerConnection<State = Record<string, unknown>>
     this.state = initialState;
     // Anything sent while onConnect runs waits behind the 101.
     this.handshakeSlot = this.output.reserve();
-    this.compressionWindowBits = deflate === null || !deflate.canCompress ? 0 : deflate.ownWindowBits;
-    this.compressionThreshold = deflate === null ? Infinity : deflate.options.threshold;
+  }
+
+  get compressionWindowBits(): number {
+    const deflate = this.deflate;
+    return deflate === null || !deflate.canCompress ? 0 : deflate.ownWindowBits;
+  }
+
+  get compressionThreshold(): number {
+    return this.deflate === null ? Infinity : this.deflate.options.threshold;
   }
 
   get connection(): WebSocketConnection {

@@ -138,6 +138,8 @@ interface Route {
   open: number;
 }
 
+const NO_PROTOCOLS: string[] = Object.freeze([]) as unknown as string[];
+
 // Connection ids: a random prefix per process (unique across nodes) and a counter.
 const idPrefix = randomBytes(6).toString('base64url');
 let idCounter = 0;
@@ -162,7 +164,7 @@ export class WebSocketServer implements ConnectionHost {
   };
   readonly http: http.Server;
   private readonly router = new Router<Route>();
-  private readonly routes: Route[] = [];
+  private readonly routesByPattern = new Map<string, Route>();
   private readonly connectionsById = new Map<string, ServerConnection<unknown>>();
   private readonly heads: HeadReader;
   private readonly connectionsPerIp = new Map<string, number>();
@@ -224,7 +226,7 @@ export class WebSocketServer implements ConnectionHost {
       open: 0,
     } as Route;
     route.events = this.routeEvents(route);
-    this.routes.push(route);
+    this.routesByPattern.set(pattern, route);
     this.router.add(pattern, route);
     return this;
   }
@@ -259,7 +261,7 @@ export class WebSocketServer implements ConnectionHost {
 
   /** Open connections per route pattern. */
   openPerRoute(): Record<string, number> {
-    return Object.fromEntries(this.routes.map((route) => [route.pattern, route.open]));
+    return Object.fromEntries([...this.routesByPattern.values()].map((route) => [route.pattern, route.open]));
   }
 
   getConnection(id: string): ServerConnection<unknown> | undefined {
@@ -300,13 +302,14 @@ export class WebSocketServer implements ConnectionHost {
    * connection is closed with 1008. Returns false when it was closed.
    */
   reportInvalid(connection: ServerConnection<unknown>): boolean {
-    const budget = connection.errorBudget ?? DEFAULT_ERROR_BUDGET;
+    const budget = this.routesByPattern.get(connection.route)?.handlers.errorBudget ?? DEFAULT_ERROR_BUDGET;
     const now = Date.now();
-    if (now - connection.invalidWindowStart > budget.windowMs) {
-      connection.invalidWindowStart = now;
-      connection.invalidMessages = 0;
+    const invalid = (connection.invalid ??= { count: 0, windowStart: now });
+    if (now - invalid.windowStart > budget.windowMs) {
+      invalid.windowStart = now;
+      invalid.count = 0;
     }
-    if (++connection.invalidMessages > budget.maxInvalid) {
+    if (++invalid.count > budget.maxInvalid) {
       connection.close(CloseCode.PolicyViolation, 'too many invalid messages');
       return false;
     }
@@ -430,20 +433,19 @@ export class WebSocketServer implements ConnectionHost {
     const offeredProtocols = head.headers['sec-websocket-protocol'];
     const protocols =
       offeredProtocols === undefined
-        ? []
+        ? NO_PROTOCOLS
         : offeredProtocols
             .split(',')
             .map((p) => p.trim())
             .filter((p) => p !== '');
     const request = new UpgradeRequest(
-      head.method,
+      'GET', // validated above; a constant keeps no per-connection copy
       head.target,
       path,
       found.params,
       remoteAddress,
       socket instanceof tls.TLSSocket,
       protocols,
-      head.raw,
       head.headers,
     );
     let protocol: string | undefined;
@@ -521,7 +523,6 @@ export class WebSocketServer implements ConnectionHost {
     if (rateLimit) {
       connection.bucket = new TokenBucket(rateLimit.messagesPerSecond, rateLimit.burst ?? 2 * rateLimit.messagesPerSecond);
     }
-    connection.errorBudget = handlers.errorBudget ?? DEFAULT_ERROR_BUDGET;
     return connection;
   }
 
