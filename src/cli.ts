@@ -3,10 +3,12 @@
 import { connectCommand, CONNECT_HELP } from './cli/connect.js';
 import { echoCommand, ECHO_HELP } from './cli/echo.js';
 import { UsageError } from './cli/flags.js';
+import { SERVE_HELP } from './cli/serve-help.js';
 
 const HELP = `Usage: ringside <command> [flags]
 
 Commands:
+  serve      the platform: REST API, WebSocket protocols, browser app, metrics
   echo       the WebSocket engine alone: /echo and /broadcast routes
   connect    an interactive WebSocket client (like wscat)
 
@@ -14,6 +16,11 @@ Run "ringside <command> --help" for a command's flags.
 `;
 
 const commands: Record<string, { run: (argv: string[]) => Promise<void>; help: string }> = {
+  // Loaded on demand: the platform's dependencies (Fastify, SQLite, pg…) slow every other command's start.
+  serve: {
+    run: async (argv) => (await import('./cli/serve.js')).serveCommand(argv),
+    help: SERVE_HELP,
+  },
   echo: { run: echoCommand, help: ECHO_HELP },
   connect: { run: connectCommand, help: CONNECT_HELP },
 };

@@ -56,7 +56,9 @@ export async function connectCommand(argv: string[]): Promise<void> {
     throw error;
   }
   const print = (line: string): void => void process.stdout.write(line + '\n');
-  client.on('message', (data, isBinary) => print(`< ${isBinary ? data.toString('hex') : data.toString('utf8')}`));
+  client.on('message', (data, isBinary) =>
+    print(`< ${isBinary ? data.toString('hex') : data.toString('utf8')}`),
+  );
   client.on('pong', (payload) => print(`< pong ${payload.toString('utf8')}`));
   const closed = new Promise<number>((resolve) =>
     client.on('close', (code, reason) => {

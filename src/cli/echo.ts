@@ -51,7 +51,11 @@ export async function echoCommand(argv: string[]): Promise<void> {
   const address = await server.listen(port, values.host);
   const scheme = values['tls-cert'] ? 'wss' : 'ws';
   logger.info(
-    { port: address.port, host: address.address, url: `${scheme}://${hostForUrl(address.address)}:${address.port}` },
+    {
+      port: address.port,
+      host: address.address,
+      url: `${scheme}://${hostForUrl(address.address)}:${address.port}`,
+    },
     'ringside echo listening',
   );
   shutdownOnSignals(server, logger, 'ringside echo');

@@ -39,15 +39,25 @@ export const ENGINE_FLAGS_HELP = `
 
 type EngineValues = { [K in keyof typeof ENGINE_FLAGS]?: string | boolean };
 
-export function engineOptions(values: EngineValues, defaults: { maxMessageBytes: number; rateLimit: number }): ServerOptions {
+export function engineOptions(
+  values: EngineValues,
+  defaults: { maxMessageBytes: number; rateLimit: number },
+): ServerOptions {
   const rate = intFlag(values['rate-limit'], 'rate-limit', defaults.rateLimit);
   const slow = values['slow-consumer'] ?? 'close';
-  if (slow !== 'drop' && slow !== 'close') throw new UsageError('--slow-consumer must be drop or close');
+  if (slow !== 'drop' && slow !== 'close')
+    throw new UsageError('--slow-consumer must be drop or close');
   const cert = values['tls-cert'];
   const key = values['tls-key'];
-  if ((cert === undefined) !== (key === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
+  if ((cert === undefined) !== (key === undefined))
+    throw new UsageError('--tls-cert and --tls-key go together');
   const options: ServerOptions = {
-    maxMessageBytes: intFlag(values['max-message-bytes'], 'max-message-bytes', defaults.maxMessageBytes, 1),
+    maxMessageBytes: intFlag(
+      values['max-message-bytes'],
+      'max-message-bytes',
+      defaults.maxMessageBytes,
+      1,
+    ),
     maxFragments: intFlag(values['max-fragments'], 'max-fragments', 1024, 1),
     heartbeatIntervalMs: intFlag(values['heartbeat-ms'], 'heartbeat-ms', 30_000),
     maxConnectionsPerIp: intFlag(values['max-connections-per-ip'], 'max-connections-per-ip', 1000),
@@ -55,14 +65,17 @@ export function engineOptions(values: EngineValues, defaults: { maxMessageBytes:
     handshakeTimeoutMs: intFlag(values['handshake-timeout-ms'], 'handshake-timeout-ms', 10_000, 1),
     maxHeadBytes: intFlag(values['max-head-bytes'], 'max-head-bytes', 16 * 1024, 64),
     closeTimeoutMs: intFlag(values['close-timeout-ms'], 'close-timeout-ms', 5_000, 1),
-    rateLimit: rate === 0 ? false : { messagesPerSecond: rate, burst: 2 * rate, onExceeded: 'close' },
+    rateLimit:
+      rate === 0 ? false : { messagesPerSecond: rate, burst: 2 * rate, onExceeded: 'close' },
     origins: listFlag(values.origin),
   };
   if (values['max-queued-bytes'] !== undefined) {
     options.maxQueuedBytes = intFlag(values['max-queued-bytes'], 'max-queued-bytes', 0, 1);
   }
   if (values.deflate) {
-    options.deflate = { threshold: intFlag(values['deflate-threshold'], 'deflate-threshold', 1024) };
+    options.deflate = {
+      threshold: intFlag(values['deflate-threshold'], 'deflate-threshold', 1024),
+    };
   }
   if (typeof cert === 'string' && typeof key === 'string') {
     options.tls = { cert: readFileSync(cert), key: readFileSync(key) };

@@ -15,7 +15,13 @@ export function parseFlags<T extends FlagSpec>(argv: string[], options: T) {
 }
 
 /** A whole number flag within [min, max]; `fallback` when absent. */
-export function intFlag(value: string | boolean | undefined, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+export function intFlag(
+  value: string | boolean | undefined,
+  name: string,
+  fallback: number,
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   if (value === undefined || value === false) return fallback;
   const n = Number(value);
   if (typeof value !== 'string' || !/^\d+$/.test(value) || n < min || n > max) {

@@ -137,8 +137,10 @@ function acceptDeflateResponse(header: string): DeflateAgreement {
     seen.add(key);
     const bits = value === true ? NaN : Number(value);
     const validBits = Number.isInteger(bits) && bits >= 8 && bits <= 15;
-    if (key === 'server_no_context_takeover' && value === true) agreement.serverNoContextTakeover = true;
-    else if (key === 'client_no_context_takeover' && value === true) agreement.clientNoContextTakeover = true;
+    if (key === 'server_no_context_takeover' && value === true)
+      agreement.serverNoContextTakeover = true;
+    else if (key === 'client_no_context_takeover' && value === true)
+      agreement.clientNoContextTakeover = true;
     else if (key === 'server_max_window_bits' && validBits) agreement.serverMaxWindowBits = bits;
     else if (key === 'client_max_window_bits' && validBits) agreement.clientMaxWindowBits = bits;
     else throw new HandshakeFailedError(`invalid deflate parameter in response: ${key}`);
@@ -147,7 +149,10 @@ function acceptDeflateResponse(header: string): DeflateAgreement {
 }
 
 /** Opens a WebSocket to a ws:// or wss:// URL. */
-export function connectWebSocket(url: string, options: ClientOptions = {}): Promise<WebSocketClient> {
+export function connectWebSocket(
+  url: string,
+  options: ClientOptions = {},
+): Promise<WebSocketClient> {
   const target = new URL(url);
   if (target.protocol !== 'ws:' && target.protocol !== 'wss:') {
     return Promise.reject(new TypeError(`not a WebSocket URL: ${url}`));
@@ -168,9 +173,12 @@ export function connectWebSocket(url: string, options: ClientOptions = {}): Prom
     `Sec-WebSocket-Key: ${key}`,
     'Sec-WebSocket-Version: 13',
   ];
-  if (options.protocols?.length) lines.push(`Sec-WebSocket-Protocol: ${options.protocols.join(', ')}`);
-  if (deflateOptions) lines.push(`Sec-WebSocket-Extensions: ${EXTENSION_NAME}; client_max_window_bits`);
-  for (const [name, value] of Object.entries(options.headers ?? {})) lines.push(`${name}: ${value}`);
+  if (options.protocols?.length)
+    lines.push(`Sec-WebSocket-Protocol: ${options.protocols.join(', ')}`);
+  if (deflateOptions)
+    lines.push(`Sec-WebSocket-Extensions: ${EXTENSION_NAME}; client_max_window_bits`);
+  for (const [name, value] of Object.entries(options.headers ?? {}))
+    lines.push(`${name}: ${value}`);
   const request = lines.join('\r\n') + '\r\n\r\n';
 
   return new Promise((resolve, reject) => {
@@ -189,7 +197,9 @@ export function connectWebSocket(url: string, options: ClientOptions = {}): Prom
     );
     socket.once(secure ? 'secureConnect' : 'connect', () => socket.write(request));
     socket.on('error', fail);
-    socket.on('close', () => fail(new HandshakeFailedError('connection closed during the handshake')));
+    socket.on('close', () =>
+      fail(new HandshakeFailedError('connection closed during the handshake')),
+    );
     socket.on('data', function onData(chunk: Buffer) {
       buffered = Buffer.concat([buffered, chunk]);
       const end = findHeadEnd(buffered);
@@ -202,8 +212,22 @@ export function connectWebSocket(url: string, options: ClientOptions = {}): Prom
       socket.removeAllListeners('close');
       clearTimeout(timer);
       try {
-        const { protocol, extensions, deflate } = checkResponse(buffered.subarray(0, end), key, options, deflateOptions);
-        resolve(new WebSocketClient(socket, buffered.subarray(end), protocol, extensions, deflate, options));
+        const { protocol, extensions, deflate } = checkResponse(
+          buffered.subarray(0, end),
+          key,
+          options,
+          deflateOptions,
+        );
+        resolve(
+          new WebSocketClient(
+            socket,
+            buffered.subarray(end),
+            protocol,
+            extensions,
+            deflate,
+            options,
+          ),
+        );
       } catch (error) {
         socket.destroy();
         reject(error);
@@ -217,7 +241,11 @@ function checkResponse(
   key: string,
   options: ClientOptions,
   deflateOptions: DeflateOptions | null,
-): { protocol: string | undefined; extensions: string | undefined; deflate: PerMessageDeflate | null } {
+): {
+  protocol: string | undefined;
+  extensions: string | undefined;
+  deflate: PerMessageDeflate | null;
+} {
   const text = headBytes.toString('latin1');
   const [statusLine, ...headerLines] = text.split('\r\n');
   const status = /^HTTP\/1\.\d (\d{3})/.exec(statusLine ?? '');
@@ -231,11 +259,17 @@ function checkResponse(
     }
   }
   if (!status || status[1] !== '101') {
-    throw new HandshakeFailedError(`unexpected response: ${statusLine}`, status ? Number(status[1]) : undefined);
+    throw new HandshakeFailedError(
+      `unexpected response: ${statusLine}`,
+      status ? Number(status[1]) : undefined,
+    );
   }
-  if (!headerTokens(headers['upgrade']).includes('websocket')) throw new HandshakeFailedError('bad Upgrade header');
-  if (!headerTokens(headers['connection']).includes('upgrade')) throw new HandshakeFailedError('bad Connection header');
-  if (headers['sec-websocket-accept'] !== acceptValue(key)) throw new HandshakeFailedError('bad Sec-WebSocket-Accept');
+  if (!headerTokens(headers['upgrade']).includes('websocket'))
+    throw new HandshakeFailedError('bad Upgrade header');
+  if (!headerTokens(headers['connection']).includes('upgrade'))
+    throw new HandshakeFailedError('bad Connection header');
+  if (headers['sec-websocket-accept'] !== acceptValue(key))
+    throw new HandshakeFailedError('bad Sec-WebSocket-Accept');
   const protocol = headers['sec-websocket-protocol'];
   if (protocol !== undefined && !options.protocols?.includes(protocol)) {
     throw new HandshakeFailedError(`server chose a subprotocol we did not offer: ${protocol}`);
@@ -243,7 +277,8 @@ function checkResponse(
   const extensions = headers['sec-websocket-extensions'];
   let deflate: PerMessageDeflate | null = null;
   if (extensions !== undefined) {
-    if (!deflateOptions) throw new HandshakeFailedError(`server answered with unrequested extensions: ${extensions}`);
+    if (!deflateOptions)
+      throw new HandshakeFailedError(`server answered with unrequested extensions: ${extensions}`);
     deflate = new PerMessageDeflate(acceptDeflateResponse(extensions), deflateOptions, 'client');
   }
   return { protocol, extensions, deflate };

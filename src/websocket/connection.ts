@@ -104,7 +104,12 @@ export class WebSocketConnection implements ReceiverHandlers {
 
   /** @internal Bytes from the socket. */
   receive(chunk: Buffer): void {
-    const receiver = (this.receiver ??= new Receiver(this.options, this.deflate, this.options.role === 'server', this));
+    const receiver = (this.receiver ??= new Receiver(
+      this.options,
+      this.deflate,
+      this.options.role === 'server',
+      this,
+    ));
     receiver.push(chunk);
   }
 
@@ -151,8 +156,12 @@ export class WebSocketConnection implements ReceiverHandlers {
     const mask = this.options.role === 'client';
     const deflate = this.deflate;
     if (deflate !== null && deflate.canCompress && options.compress !== false) {
-      const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-      if (bytes.length >= deflate.options.threshold) return this.sendCompressed(opcode, bytes, deflate, mask);
+      const bytes =
+        typeof data === 'string'
+          ? Buffer.from(data, 'utf8')
+          : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+      if (bytes.length >= deflate.options.threshold)
+        return this.sendCompressed(opcode, bytes, deflate, mask);
       return this.queueData(encodeFrame(opcode, bytes, { mask }));
     }
     if (typeof data === 'string') return this.queueData(encodeTextFrame(opcode, data, { mask }));
@@ -160,7 +169,9 @@ export class WebSocketConnection implements ReceiverHandlers {
       // Large payloads go out as they are, after their own header: no copy.
       if (!this.admit(data.length)) return;
       this.output.write(encodeHeader(opcode, data.length));
-      this.output.write(Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+      this.output.write(
+        Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+      );
       return;
     }
     this.queueData(encodeFrame(opcode, data, { mask }));
@@ -245,13 +256,19 @@ export class WebSocketConnection implements ReceiverHandlers {
     }
   }
 
-  private sendCompressed(opcode: number, bytes: Buffer, deflate: PerMessageDeflate, mask: boolean): void {
+  private sendCompressed(
+    opcode: number,
+    bytes: Buffer,
+    deflate: PerMessageDeflate,
+    mask: boolean,
+  ): void {
     if (!this.admit(bytes.length)) return;
     const slot = this.output.reserve();
     deflate.compress(bytes, (error, compressed) => {
       if (error !== null || compressed === null) {
         this.output.fill(slot, null);
-        if (this.readyState === ReadyState.Open) this.fail(CloseCode.InternalError, 'compression failed');
+        if (this.readyState === ReadyState.Open)
+          this.fail(CloseCode.InternalError, 'compression failed');
         return;
       }
       this.output.fill(slot, encodeFrame(opcode, compressed, { rsv1: true, mask }));

@@ -60,7 +60,10 @@ export function fanOut(
     const payload = frame.subarray(headerSize(frame));
     for (const [windowBits, group] of compressGroups) {
       compressStandalone(payload, windowBits, (error, compressed) => {
-        const shared = error || !compressed ? null : encodeFrame(binary ? Opcode.Binary : Opcode.Text, compressed, { rsv1: true });
+        const shared =
+          error || !compressed
+            ? null
+            : encodeFrame(binary ? Opcode.Binary : Opcode.Text, compressed, { rsv1: true });
         for (const [connection, slot] of group) {
           connection.fillFrame(slot, shared);
           if (shared) stats.bytesOut += shared.length;

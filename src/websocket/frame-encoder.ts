@@ -67,10 +67,21 @@ function maskPayload(frame: Buffer, payloadStart: number): void {
 }
 
 /** A frame carrying `payload` (copied into the frame). */
-export function encodeFrame(opcode: number, payload: Uint8Array, options: FrameOptions = {}): Buffer {
+export function encodeFrame(
+  opcode: number,
+  payload: Uint8Array,
+  options: FrameOptions = {},
+): Buffer {
   const mask = options.mask === true;
   const frame = Buffer.allocUnsafe(headerLength(payload.length, mask) + payload.length);
-  const start = writeHeader(frame, opcode, payload.length, options.fin !== false, options.rsv1 === true, mask);
+  const start = writeHeader(
+    frame,
+    opcode,
+    payload.length,
+    options.fin !== false,
+    options.rsv1 === true,
+    mask,
+  );
   frame.set(payload, start);
   if (mask) maskPayload(frame, start);
   return frame;
@@ -81,14 +92,25 @@ export function encodeTextFrame(opcode: number, text: string, options: FrameOpti
   const mask = options.mask === true;
   const byteLength = Buffer.byteLength(text, 'utf8');
   const frame = Buffer.allocUnsafe(headerLength(byteLength, mask) + byteLength);
-  const start = writeHeader(frame, opcode, byteLength, options.fin !== false, options.rsv1 === true, mask);
+  const start = writeHeader(
+    frame,
+    opcode,
+    byteLength,
+    options.fin !== false,
+    options.rsv1 === true,
+    mask,
+  );
   frame.write(text, start, 'utf8');
   if (mask) maskPayload(frame, start);
   return frame;
 }
 
 /** Just the header of an unmasked frame, for payloads sent as they are (no copy). */
-export function encodeHeader(opcode: number, payloadLength: number, options: FrameOptions = {}): Buffer {
+export function encodeHeader(
+  opcode: number,
+  payloadLength: number,
+  options: FrameOptions = {},
+): Buffer {
   const header = Buffer.allocUnsafe(headerLength(payloadLength, false));
   writeHeader(header, opcode, payloadLength, options.fin !== false, options.rsv1 === true, false);
   return header;

@@ -43,7 +43,9 @@ export function validateUpgrade(head: RequestHead): string {
   }
   const version = h['sec-websocket-version'];
   if (version !== '13') {
-    throw new HandshakeError(426, 'Unsupported WebSocket version', { 'Sec-WebSocket-Version': '13' });
+    throw new HandshakeError(426, 'Unsupported WebSocket version', {
+      'Sec-WebSocket-Version': '13',
+    });
   }
   const key = h['sec-websocket-key'];
   if (key === undefined || !BASE64.test(key)) {
@@ -75,7 +77,11 @@ export function switchingProtocols(
 }
 
 /** A refusal with a short text body; the connection closes after it. */
-export function httpRejection(status: number, message: string, headers: Record<string, string> = {}): Buffer {
+export function httpRejection(
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+): Buffer {
   const body = Buffer.from(message + '\n', 'utf8');
   let response =
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n` +

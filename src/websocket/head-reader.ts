@@ -46,12 +46,19 @@ export class HeadReader {
   /** Starts reading a new socket's head. */
   read(socket: Socket): void {
     const pendingSocket = socket as PendingSocket;
-    pendingSocket[kPending] = { reader: this, buffered: null, deadline: Date.now() + this.timeoutMs };
+    pendingSocket[kPending] = {
+      reader: this,
+      buffered: null,
+      deadline: Date.now() + this.timeoutMs,
+    };
     this.pending.add(pendingSocket);
     socket.on('data', onData);
     socket.on('error', onGone);
     socket.on('close', onGone);
-    this.sweeper ??= setInterval(() => this.sweep(), Math.min(1000, Math.max(10, this.timeoutMs / 4))).unref();
+    this.sweeper ??= setInterval(
+      () => this.sweep(),
+      Math.min(1000, Math.max(10, this.timeoutMs / 4)),
+    ).unref();
   }
 
   /** Every socket still reading its head (destroyed at shutdown). */

@@ -1,6 +1,19 @@
 // The engine's public API.
-export { WebSocketServer, DEFAULT_LIMITS, DEFAULT_RATE_LIMIT, DEFAULT_ERROR_BUDGET } from './server.js';
-export type { ServerOptions, ServerLimits, RouteHandlers, RateLimitOptions, ErrorBudget, Logger, ServerStats } from './server.js';
+export {
+  WebSocketServer,
+  DEFAULT_LIMITS,
+  DEFAULT_RATE_LIMIT,
+  DEFAULT_ERROR_BUDGET,
+} from './server.js';
+export type {
+  ServerOptions,
+  ServerLimits,
+  RouteHandlers,
+  RateLimitOptions,
+  ErrorBudget,
+  Logger,
+  ServerStats,
+} from './server.js';
 export { ServerConnection, UpgradeRejection, UpgradeRequest } from './server-connection.js';
 export { WebSocketConnection } from './connection.js';
 export type { SendOptions, SlowConsumerPolicy } from './connection.js';

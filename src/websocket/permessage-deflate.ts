@@ -62,7 +62,10 @@ function parseWindowBits(value: string | true): number | null {
  * or invalid parameter, or a configuration we cannot honour (a server window of 8 bits,
  * which zlib's raw deflate silently turns into 9).
  */
-export function acceptOffer(offer: ExtensionOffer, options: DeflateOptions): DeflateAgreement | null {
+export function acceptOffer(
+  offer: ExtensionOffer,
+  options: DeflateOptions,
+): DeflateAgreement | null {
   const seen = new Set<string>();
   let serverNoContextTakeover = options.serverNoContextTakeover;
   let clientNoContextTakeover = options.clientNoContextTakeover;
@@ -94,7 +97,12 @@ export function acceptOffer(offer: ExtensionOffer, options: DeflateOptions): Def
       }
     }
   }
-  return { serverNoContextTakeover, clientNoContextTakeover, serverMaxWindowBits, clientMaxWindowBits };
+  return {
+    serverNoContextTakeover,
+    clientNoContextTakeover,
+    serverMaxWindowBits,
+    clientMaxWindowBits,
+  };
 }
 
 /** The first offer of permessage-deflate we can honour, and the response parameters for it. */
@@ -132,7 +140,13 @@ export function setZlibConcurrency(concurrency: number): void {
 
 function stripTrailer(data: Buffer): Buffer {
   const n = data.length;
-  if (n >= 4 && data[n - 4] === 0 && data[n - 3] === 0 && data[n - 2] === 0xff && data[n - 1] === 0xff) {
+  if (
+    n >= 4 &&
+    data[n - 4] === 0 &&
+    data[n - 3] === 0 &&
+    data[n - 2] === 0xff &&
+    data[n - 1] === 0xff
+  ) {
     return data.subarray(0, n - 4);
   }
   return data;
@@ -149,10 +163,14 @@ export function compressStandalone(
   done: (error: Error | null, compressed: Buffer | null) => void,
 ): void {
   zlibLimiter.run((release) => {
-    zlib.deflateRaw(data, { windowBits, finishFlush: zlib.constants.Z_SYNC_FLUSH }, (error, out) => {
-      release();
-      done(error, error ? null : stripTrailer(out));
-    });
+    zlib.deflateRaw(
+      data,
+      { windowBits, finishFlush: zlib.constants.Z_SYNC_FLUSH },
+      (error, out) => {
+        release();
+        done(error, error ? null : stripTrailer(out));
+      },
+    );
   });
 }
 
@@ -177,9 +195,15 @@ export class PerMessageDeflate implements MessageInflater {
     role: 'server' | 'client',
   ) {
     const server = role === 'server';
-    this.ownNoContextTakeover = server ? agreement.serverNoContextTakeover : agreement.clientNoContextTakeover;
-    this.peerNoContextTakeover = server ? agreement.clientNoContextTakeover : agreement.serverNoContextTakeover;
-    this.ownWindowBits = server ? agreement.serverMaxWindowBits : (agreement.clientMaxWindowBits ?? 15);
+    this.ownNoContextTakeover = server
+      ? agreement.serverNoContextTakeover
+      : agreement.clientNoContextTakeover;
+    this.peerNoContextTakeover = server
+      ? agreement.clientNoContextTakeover
+      : agreement.serverNoContextTakeover;
+    this.ownWindowBits = server
+      ? agreement.serverMaxWindowBits
+      : (agreement.clientMaxWindowBits ?? 15);
     // zlib cannot compress within an 8-bit window; sending uncompressed is always allowed.
     this.canCompress = this.ownWindowBits >= 9;
   }
@@ -264,10 +288,12 @@ export class PerMessageDeflate implements MessageInflater {
       };
       const onData = (chunk: Buffer): void => {
         length += chunk.length;
-        if (length > maxBytes) return finish({ code: CloseCode.MessageTooBig, reason: 'message too big' });
+        if (length > maxBytes)
+          return finish({ code: CloseCode.MessageTooBig, reason: 'message too big' });
         out.push(chunk);
       };
-      const onError = (): void => finish({ code: CloseCode.InvalidPayload, reason: 'invalid compressed data' });
+      const onError = (): void =>
+        finish({ code: CloseCode.InvalidPayload, reason: 'invalid compressed data' });
       inflater.on('data', onData);
       inflater.on('error', onError);
       for (const piece of pieces) inflater.write(piece);

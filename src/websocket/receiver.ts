@@ -124,7 +124,8 @@ export class Receiver {
           }
           const length = high * 2 ** 32 + low;
           if (length > MAX_SAFE_LENGTH) {
-            if (this.opcode >= Opcode.Close) this.fail(CloseCode.ProtocolError, 'control frame payload over 125 bytes');
+            if (this.opcode >= Opcode.Close)
+              this.fail(CloseCode.ProtocolError, 'control frame payload over 125 bytes');
             else this.fail(CloseCode.MessageTooBig, 'frame too large');
             return;
           }
@@ -167,18 +168,25 @@ export class Receiver {
     if (this.masked !== this.expectMasked) {
       return this.fail(
         CloseCode.ProtocolError,
-        this.expectMasked ? 'frames from a client must be masked' : 'frames from a server must not be masked',
+        this.expectMasked
+          ? 'frames from a client must be masked'
+          : 'frames from a server must not be masked',
       );
     }
 
     const opcode = this.opcode;
     if (opcode >= Opcode.Close) {
-      if (opcode > Opcode.Pong) return this.fail(CloseCode.ProtocolError, `reserved opcode ${opcode}`);
-      if (!this.fin) return this.fail(CloseCode.ProtocolError, 'control frames must not be fragmented');
-      if (this.rsv1) return this.fail(CloseCode.ProtocolError, 'RSV1 must be clear on control frames');
+      if (opcode > Opcode.Pong)
+        return this.fail(CloseCode.ProtocolError, `reserved opcode ${opcode}`);
+      if (!this.fin)
+        return this.fail(CloseCode.ProtocolError, 'control frames must not be fragmented');
+      if (this.rsv1)
+        return this.fail(CloseCode.ProtocolError, 'RSV1 must be clear on control frames');
     } else if (opcode === Opcode.Continuation) {
-      if (this.messageOpcode === 0) return this.fail(CloseCode.ProtocolError, 'continuation frame with no message');
-      if (this.rsv1) return this.fail(CloseCode.ProtocolError, 'RSV1 must be clear on continuation frames');
+      if (this.messageOpcode === 0)
+        return this.fail(CloseCode.ProtocolError, 'continuation frame with no message');
+      if (this.rsv1)
+        return this.fail(CloseCode.ProtocolError, 'RSV1 must be clear on continuation frames');
     } else if (opcode === Opcode.Text || opcode === Opcode.Binary) {
       if (this.messageOpcode !== 0) {
         return this.fail(CloseCode.ProtocolError, 'new message before the fragmented one ended');
@@ -239,14 +247,17 @@ export class Receiver {
   }
 
   private readClose(payload: Buffer): boolean {
-    if (payload.length === 1) return this.fail(CloseCode.ProtocolError, 'close payload of one byte');
+    if (payload.length === 1)
+      return this.fail(CloseCode.ProtocolError, 'close payload of one byte');
     let code: number | undefined;
     let reason = '';
     if (payload.length >= 2) {
       code = payload.readUInt16BE(0);
-      if (!isValidWireCloseCode(code)) return this.fail(CloseCode.ProtocolError, `invalid close code ${code}`);
+      if (!isValidWireCloseCode(code))
+        return this.fail(CloseCode.ProtocolError, `invalid close code ${code}`);
       const reasonBytes = payload.subarray(2);
-      if (!isValidUtf8(reasonBytes)) return this.fail(CloseCode.InvalidPayload, 'close reason is not UTF-8');
+      if (!isValidUtf8(reasonBytes))
+        return this.fail(CloseCode.InvalidPayload, 'close reason is not UTF-8');
       reason = reasonBytes.toString('utf8');
     }
     this.stop();
@@ -273,7 +284,8 @@ export class Receiver {
       }
       if (this.masked) applyMask(piece, maskBytes(this.maskKey), this.frameRead);
       // Text that is not compressed is checked as it arrives, so bad bytes fail fast.
-      if (this.messageOpcode === Opcode.Text && !this.messageCompressed && !this.checkUtf8(piece)) return false;
+      if (this.messageOpcode === Opcode.Text && !this.messageCompressed && !this.checkUtf8(piece))
+        return false;
       if (this.frameBuffer !== null) piece.copy(this.frameBuffer, this.frameRead);
       this.frameRead += piece.length;
       if (this.frameRead < this.frameLength) return true;
@@ -333,7 +345,11 @@ export class Receiver {
       this.utf8.reset();
     }
     const data =
-      pieces.length === 1 ? pieces[0]! : pieces.length === 0 ? Buffer.alloc(0) : Buffer.concat(pieces, total);
+      pieces.length === 1
+        ? pieces[0]!
+        : pieces.length === 0
+          ? Buffer.alloc(0)
+          : Buffer.concat(pieces, total);
     this.handlers.onMessage(data, isBinary);
     return this.state === State.Header;
   }

@@ -17,7 +17,9 @@ export class Rooms {
     const joined = (connection.rooms ??= new Set());
     if (joined.has(room)) return;
     if (joined.size >= this.maxRoomsPerConnection) {
-      throw new RoomLimitError(`a connection may be in at most ${this.maxRoomsPerConnection} rooms`);
+      throw new RoomLimitError(
+        `a connection may be in at most ${this.maxRoomsPerConnection} rooms`,
+      );
     }
     joined.add(room);
     let members = this.rooms.get(room);
@@ -46,7 +48,13 @@ export class Rooms {
   ): number {
     const members = this.rooms.get(room);
     if (!members) return 0;
-    return fanOut(members, data, options.binary ?? typeof data !== 'string', options.except ?? null, this.stats);
+    return fanOut(
+      members,
+      data,
+      options.binary ?? typeof data !== 'string',
+      options.except ?? null,
+      this.stats,
+    );
   }
 
   members(room: string): ServerConnection<unknown>[] {

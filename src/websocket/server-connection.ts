@@ -1,7 +1,11 @@
 // A connection as the server's routes see it: an id, the upgrade request, typed
 // per-connection state, its rooms, and the limits applied to what it sends us.
 import type { Socket } from 'node:net';
-import { WebSocketConnection, type ConnectionEvents, type ConnectionOptions } from './connection.js';
+import {
+  WebSocketConnection,
+  type ConnectionEvents,
+  type ConnectionOptions,
+} from './connection.js';
 import type { FanOutTarget } from './fan-out.js';
 import type { PendingSlot } from './output-queue.js';
 import type { PerMessageDeflate } from './permessage-deflate.js';

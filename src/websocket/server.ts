@@ -66,8 +66,15 @@ export interface RouteHandlers<State> {
    * Runs before the 101 is written: may set state and join rooms, or refuse the upgrade
    * by throwing an UpgradeRejection (401, 403, 404…).
    */
-  onConnect?: (connection: ServerConnection<State>, request: UpgradeRequest) => void | Promise<void>;
-  onMessage?: (connection: ServerConnection<State>, data: Buffer, isBinary: boolean) => void | Promise<void>;
+  onConnect?: (
+    connection: ServerConnection<State>,
+    request: UpgradeRequest,
+  ) => void | Promise<void>;
+  onMessage?: (
+    connection: ServerConnection<State>,
+    data: Buffer,
+    isBinary: boolean,
+  ) => void | Promise<void>;
   onClose?: (connection: ServerConnection<State>, code: number, reason: string) => void;
   onError?: (connection: ServerConnection<State>, error: Error) => void;
   /** With rateLimit.onExceeded 'error': tell the client, in the protocol's own shape. */
@@ -105,7 +112,11 @@ export const DEFAULT_LIMITS: ServerLimits = {
   heartbeatIntervalMs: 30_000,
 };
 
-export const DEFAULT_RATE_LIMIT: RateLimitOptions = { messagesPerSecond: 50, burst: 100, onExceeded: 'close' };
+export const DEFAULT_RATE_LIMIT: RateLimitOptions = {
+  messagesPerSecond: 50,
+  burst: 100,
+  onExceeded: 'close',
+};
 export const DEFAULT_ERROR_BUDGET: ErrorBudget = { maxInvalid: 20, windowMs: 10_000 };
 
 export interface ServerOptions extends Partial<ServerLimits> {
@@ -183,7 +194,10 @@ export class WebSocketServer implements ConnectionHost {
     }
     // A peer must at least be able to receive one message of the largest size.
     if (options.maxQueuedBytes === undefined) {
-      limits.maxQueuedBytes = Math.max(limits.maxQueuedBytes, 2 * limits.maxMessageBytes + 1024 * 1024);
+      limits.maxQueuedBytes = Math.max(
+        limits.maxQueuedBytes,
+        2 * limits.maxMessageBytes + 1024 * 1024,
+      );
     }
     this.limits = limits;
     this.connectionOptions = {
@@ -204,7 +218,11 @@ export class WebSocketServer implements ConnectionHost {
     this.heads = new HeadReader(limits.maxHeadBytes, limits.handshakeTimeoutMs, {
       onHead: (socket, buffered, headEnd) => this.onHead(socket, buffered, headEnd),
       onLimit: (socket, status) =>
-        this.reject(socket, status, status === 408 ? 'Request Timeout' : 'Request Header Fields Too Large'),
+        this.reject(
+          socket,
+          status,
+          status === 408 ? 'Request Timeout' : 'Request Header Fields Too Large',
+        ),
     });
     this.http = options.http ?? defaultHttpServer();
     const onSocket = (socket: Socket): void => this.onSocket(socket);
@@ -261,7 +279,9 @@ export class WebSocketServer implements ConnectionHost {
 
   /** Open connections per route pattern. */
   openPerRoute(): Record<string, number> {
-    return Object.fromEntries([...this.routesByPattern.values()].map((route) => [route.pattern, route.open]));
+    return Object.fromEntries(
+      [...this.routesByPattern.values()].map((route) => [route.pattern, route.open]),
+    );
   }
 
   getConnection(id: string): ServerConnection<unknown> | undefined {
@@ -286,7 +306,13 @@ export class WebSocketServer implements ConnectionHost {
       options.route === undefined
         ? this.connectionsById.values()
         : filter(this.connectionsById.values(), (c) => c.route === options.route);
-    return fanOut(targets, data, options.binary ?? typeof data !== 'string', options.except ?? null, this.stats);
+    return fanOut(
+      targets,
+      data,
+      options.binary ?? typeof data !== 'string',
+      options.except ?? null,
+      this.stats,
+    );
   }
 
   joinRoom(connection: ServerConnection<unknown>, room: string): void {
@@ -302,7 +328,8 @@ export class WebSocketServer implements ConnectionHost {
    * connection is closed with 1008. Returns false when it was closed.
    */
   reportInvalid(connection: ServerConnection<unknown>): boolean {
-    const budget = this.routesByPattern.get(connection.route)?.handlers.errorBudget ?? DEFAULT_ERROR_BUDGET;
+    const budget =
+      this.routesByPattern.get(connection.route)?.handlers.errorBudget ?? DEFAULT_ERROR_BUDGET;
     const now = Date.now();
     const invalid = (connection.invalid ??= { count: 0, windowStart: now });
     if (now - invalid.windowStart > budget.windowMs) {
@@ -328,7 +355,9 @@ export class WebSocketServer implements ConnectionHost {
     this.heads.stop();
     this.http.closeIdleConnections?.();
     const open = [...this.connectionsById.values()];
-    const closed = open.map((c) => new Promise<void>((resolve) => c.socket.once('close', () => resolve())));
+    const closed = open.map(
+      (c) => new Promise<void>((resolve) => c.socket.once('close', () => resolve())),
+    );
     for (const connection of open) connection.close(CloseCode.GoingAway, 'server shutting down');
     const deadline = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
     await Promise.race([Promise.all(closed), deadline]);
@@ -472,7 +501,8 @@ export class WebSocketServer implements ConnectionHost {
     };
     const refuse = (error: unknown): void => {
       this.abandon(connection, deflate);
-      if (error instanceof UpgradeRejection) return this.reject(socket, error.status, error.message, error.headers);
+      if (error instanceof UpgradeRejection)
+        return this.reject(socket, error.status, error.message, error.headers);
       this.upgradeFailed(socket, error);
     };
 
@@ -521,7 +551,10 @@ export class WebSocketServer implements ConnectionHost {
     );
     const rateLimit = route.rateLimit;
     if (rateLimit) {
-      connection.bucket = new TokenBucket(rateLimit.messagesPerSecond, rateLimit.burst ?? 2 * rateLimit.messagesPerSecond);
+      connection.bucket = new TokenBucket(
+        rateLimit.messagesPerSecond,
+        rateLimit.burst ?? 2 * rateLimit.messagesPerSecond,
+      );
     }
     return connection;
   }
@@ -565,14 +598,23 @@ export class WebSocketServer implements ConnectionHost {
     };
   }
 
-  private onHandlerError(connection: ServerConnection<unknown>, handlers: RouteHandlers<unknown>, error: unknown): void {
+  private onHandlerError(
+    connection: ServerConnection<unknown>,
+    handlers: RouteHandlers<unknown>,
+    error: unknown,
+  ): void {
     const err = error instanceof Error ? error : new Error(String(error));
     this.logger.error({ err, id: connection.id }, 'message handler failed');
     if (handlers.onError) handlers.onError(connection, err);
     else connection.close(CloseCode.InternalError, 'internal error');
   }
 
-  private onConnectionClose(connection: ServerConnection<unknown>, route: Route, code: number, reason: string): void {
+  private onConnectionClose(
+    connection: ServerConnection<unknown>,
+    route: Route,
+    code: number,
+    reason: string,
+  ): void {
     if (!this.connectionsById.delete(connection.id)) return;
     route.open--;
     this.stats.connectionsClosed++;
@@ -591,7 +633,12 @@ export class WebSocketServer implements ConnectionHost {
     else this.connectionsPerIp.set(address, count);
   }
 
-  private reject(socket: Socket, status: number, message: string, headers: Record<string, string> = {}): void {
+  private reject(
+    socket: Socket,
+    status: number,
+    message: string,
+    headers: Record<string, string> = {},
+  ): void {
     this.stats.rejectedHandshakes++;
     if (socket.destroyed) return;
     socket.removeAllListeners('data');
@@ -633,7 +680,9 @@ function defaultHttpServer(): http.Server {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
       return;
     }
-    res.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' }).end('Upgrade Required\n');
+    res
+      .writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' })
+      .end('Upgrade Required\n');
   });
 }
 

@@ -20,9 +20,13 @@ export interface EchoProcess {
 }
 
 export async function startEcho(args: string[] = [], command = 'echo'): Promise<EchoProcess> {
-  const proc = spawn(process.execPath, [CLI_PATH, command, '--port', '0', '--host', '127.0.0.1', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const proc = spawn(
+    process.execPath,
+    [CLI_PATH, command, '--port', '0', '--host', '127.0.0.1', ...args],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   proc.stdout!.setEncoding('utf8');
   proc.stderr!.setEncoding('utf8');
@@ -42,7 +46,9 @@ export async function startEcho(args: string[] = [], command = 'echo'): Promise<
       reject(new Error(`exited with ${code} before listening:\n${out}`));
     });
   });
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    proc.once('exit', (code) => resolve(code)),
+  );
   return {
     port,
     url: `ws://127.0.0.1:${port}`,

@@ -29,7 +29,10 @@ test('echo through a ws server: text, binary, large, and a clean close', async (
   client.send('héllo');
   assert.deepEqual(await client.nextMessage(), { data: Buffer.from('héllo'), isBinary: false });
   client.send(Buffer.from([0, 1, 2, 255]));
-  assert.deepEqual(await client.nextMessage(), { data: Buffer.from([0, 1, 2, 255]), isBinary: true });
+  assert.deepEqual(await client.nextMessage(), {
+    data: Buffer.from([0, 1, 2, 255]),
+    isBinary: true,
+  });
   const big = Buffer.alloc(3 * 1024 * 1024, 'z');
   client.send(big);
   assert.ok((await client.nextMessage()).data.equals(big));
@@ -48,7 +51,9 @@ test('echo through a ws server: text, binary, large, and a clean close', async (
 
 test('permessage-deflate with a ws server, with and without context takeover', async () => {
   for (const serverNoContextTakeover of [false, true]) {
-    const { url } = await wsServer({ perMessageDeflate: { threshold: 0, serverNoContextTakeover } });
+    const { url } = await wsServer({
+      perMessageDeflate: { threshold: 0, serverNoContextTakeover },
+    });
     const client = await connectWebSocket(url, { deflate: { threshold: 0 } });
     assert.match(client.extensions ?? '', /^permessage-deflate/);
     for (const text of ['aaaaaaaaaaaaaaaaaaaa', 'aaaaaaaaaaaaaaaaaaaa', 'κόσμε'.repeat(1000)]) {

@@ -5,7 +5,11 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { after, test } from 'node:test';
 import WebSocket from 'ws';
-import { UpgradeRejection, WebSocketServer, type ServerOptions } from '../../src/websocket/index.js';
+import {
+  UpgradeRejection,
+  WebSocketServer,
+  type ServerOptions,
+} from '../../src/websocket/index.js';
 
 const servers: WebSocketServer[] = [];
 after(async () => {
@@ -32,7 +36,10 @@ function open(url: string, options: WebSocket.ClientOptions = {}): Promise<WebSo
 function messages(ws: WebSocket, count: number, timeoutMs = 3000): Promise<string[]> {
   const got: string[] = [];
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`got ${got.length} of ${count}: ${got.join('|')}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`got ${got.length} of ${count}: ${got.join('|')}`)),
+      timeoutMs,
+    );
     ws.on('message', (data) => {
       got.push(data.toString());
       if (got.length === count) {
@@ -44,7 +51,9 @@ function messages(ws: WebSocket, count: number, timeoutMs = 3000): Promise<strin
 }
 
 function closeEvent(ws: WebSocket): Promise<[number, string]> {
-  return new Promise((resolve) => ws.once('close', (code, reason) => resolve([code, reason.toString()])));
+  return new Promise((resolve) =>
+    ws.once('close', (code, reason) => resolve([code, reason.toString()])),
+  );
 }
 
 test('hooks run in order with typed state and route params', async () => {
@@ -123,11 +132,13 @@ test('rooms: join, leave, publish (with except), members; broadcast; send by id'
   );
   const [a, b, c] = await Promise.all([open(`${url}/r`), open(`${url}/r`), open(`${url}/r`)]);
   assert.equal(new Set(ids).size, 3, 'connection ids are unique');
-  const acks = await Promise.all([a, b, c].map((ws) => {
-    const got = messages(ws, 1);
-    ws.send('join a');
-    return got;
-  }));
+  const acks = await Promise.all(
+    [a, b, c].map((ws) => {
+      const got = messages(ws, 1);
+      ws.send('join a');
+      return got;
+    }),
+  );
   assert.deepEqual(acks.flat(), ['ok join', 'ok join', 'ok join']);
   assert.equal(server.rooms.members('a').length, 3);
 
@@ -161,11 +172,12 @@ test('rooms: join, leave, publish (with except), members; broadcast; send by id'
 });
 
 test('room fan-out shares one compressed frame among deflate peers and plain bytes with others', async () => {
-  const { server, url } = await start(
-    (s) => s.route('/fan', { onConnect: (c) => c.join('all') }),
-    { deflate: { threshold: 16 } },
+  const { server, url } = await start((s) => s.route('/fan', { onConnect: (c) => c.join('all') }), {
+    deflate: { threshold: 16 },
+  });
+  const deflated = await Promise.all(
+    [1, 2, 3].map(() => open(`${url}/fan`, { perMessageDeflate: true })),
   );
-  const deflated = await Promise.all([1, 2, 3].map(() => open(`${url}/fan`, { perMessageDeflate: true })));
   const plain = await open(`${url}/fan`, { perMessageDeflate: false });
   assert.ok(deflated.every((ws) => ws.extensions.includes('permessage-deflate')));
   const text = 'a message long enough to be compressed '.repeat(20);
@@ -189,7 +201,10 @@ test('rate limit: "error" replies through onRateLimited, "close" closes with 100
         c.send('slow down');
       },
     });
-    s.route('/hard', { rateLimit: { messagesPerSecond: 5, burst: 5, onExceeded: 'close' }, onMessage: (c, d) => c.send(d) });
+    s.route('/hard', {
+      rateLimit: { messagesPerSecond: 5, burst: 5, onExceeded: 'close' },
+      onMessage: (c, d) => c.send(d),
+    });
   });
   const soft = await open(`${url}/soft`);
   const got = messages(soft, 8);
@@ -231,7 +246,9 @@ test('error budget: a peer that keeps sending invalid messages is disconnected',
 });
 
 test('a message over maxMessageBytes closes with 1009; the server keeps serving', async () => {
-  const { url } = await start((s) => s.route('/e', { onMessage: (c, d) => c.send(d) }), { maxMessageBytes: 1000 });
+  const { url } = await start((s) => s.route('/e', { onMessage: (c, d) => c.send(d) }), {
+    maxMessageBytes: 1000,
+  });
   const ws = await open(`${url}/e`);
   const closed = closeEvent(ws);
   ws.send(Buffer.alloc(1001));
@@ -336,6 +353,9 @@ test('graceful shutdown: every client receives 1001 and close() resolves', async
   const clients = await Promise.all([1, 2, 3, 4, 5].map(() => open(`ws://127.0.0.1:${port}/s`)));
   const codes = Promise.all(clients.map(closeEvent));
   await server.close(2000);
-  assert.deepEqual((await codes).map(([code]) => code), [1001, 1001, 1001, 1001, 1001]);
+  assert.deepEqual(
+    (await codes).map(([code]) => code),
+    [1001, 1001, 1001, 1001, 1001],
+  );
   await assert.rejects(open(`ws://127.0.0.1:${port}/s`));
 });
