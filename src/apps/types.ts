@@ -24,7 +24,10 @@ export interface AppContext {
     /** The user of a JWT, or null when it is missing, expired or forged. */
     verifyToken(token: string | undefined): Promise<AuthenticatedUser | null>;
     /** A token from `?token=` or `Authorization: Bearer …` of an upgrade or HTTP request. */
-    tokenFrom(query: URLSearchParams, headers: Record<string, string | string[] | undefined>): string | undefined;
+    tokenFrom(
+      query: URLSearchParams,
+      headers: Record<string, string | string[] | undefined>,
+    ): string | undefined;
   };
 }
 

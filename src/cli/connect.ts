@@ -89,4 +89,6 @@ export async function connectCommand(argv: string[]): Promise<void> {
   input.on('close', () => client.close(1000));
   await closed;
   input.close();
+  // stdin would otherwise keep the process alive after the connection is gone.
+  process.stdin.destroy();
 }

@@ -22,6 +22,10 @@ export interface Store {
 export function openStore(url: string | undefined, dataDir: string): Store {
   if (url && /^postgres(ql)?:\/\//.test(url)) {
     const pool = new pg.Pool({ connectionString: url, max: 10 });
+    // An idle pooled client losing its connection (the database restarted) emits
+    // 'error' on the pool; without a listener that would end the process. pg drops
+    // the broken client by itself and /readyz reports the outage.
+    pool.on('error', () => {});
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }

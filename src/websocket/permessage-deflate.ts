@@ -183,6 +183,8 @@ export class PerMessageDeflate implements MessageInflater {
   private inflater: zlib.InflateRaw | null = null;
   /** Jobs inside zlib right now; streams are destroyed only once none is. */
   private busy = 0;
+  /** Serialises this connection's compressions (the global limiter does not). */
+  private readonly compressions = new Limiter(1);
   private disposed = false;
   readonly ownNoContextTakeover: boolean;
   readonly peerNoContextTakeover: boolean;
@@ -214,6 +216,15 @@ export class PerMessageDeflate implements MessageInflater {
       compressStandalone(data, this.ownWindowBits, done);
       return;
     }
+    // One message at a time through this connection's deflater: two jobs on one zlib
+    // stream would each collect the other's output.
+    this.compressions.run((next) => this.compressNow(data, (error, compressed) => {
+      next();
+      done(error, compressed);
+    }));
+  }
+
+  private compressNow(data: Buffer, done: (error: Error | null, compressed: Buffer | null) => void): void {
     zlibLimiter.run((release) => {
       if (this.disposed) {
         release();

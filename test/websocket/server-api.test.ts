@@ -190,6 +190,24 @@ test('room fan-out shares one compressed frame among deflate peers and plain byt
   for (const ws of [...deflated, plain]) ws.close();
 });
 
+test('compressed sends queued in one turn keep their own bytes and order (context takeover)', async () => {
+  const { url } = await start(
+    (s) =>
+      s.route('/burst', {
+        onMessage(connection) {
+          for (let i = 0; i < 50; i++) connection.send(`message ${i} `.repeat(10));
+        },
+      }),
+    { deflate: { threshold: 0 } },
+  );
+  const ws = await open(`${url}/burst`, { perMessageDeflate: true });
+  assert.equal(ws.extensions, 'permessage-deflate');
+  const got = messages(ws, 50);
+  ws.send('go');
+  assert.deepEqual(await got, Array.from({ length: 50 }, (_, i) => `message ${i} `.repeat(10)));
+  ws.close();
+});
+
 test('rate limit: "error" replies through onRateLimited, "close" closes with 1008', async () => {
   let limited = 0;
   const { url } = await start((s) => {

@@ -1,0 +1,25 @@
+// The chat module (spec 003): rooms at /ws/chat/<host>/<room>/, REST under /api/rooms.
+import type { AppModule } from '../types.js';
+import { registerChatGateway } from './gateway.js';
+import { chatMigrations } from './migrations.js';
+import { registerChatRoutes } from './routes.js';
+import { SerialQueue } from './serial-queue.js';
+import { ChatService } from './service.js';
+import { ChatStore } from './store.js';
+
+export function createChatModule(): AppModule {
+  const queue = new SerialQueue();
+  return {
+    name: 'chat',
+    migrations: chatMigrations,
+    register(context) {
+      const service = new ChatService(new ChatStore(context.db));
+      registerChatRoutes(context, service);
+      registerChatGateway(context, service, queue);
+    },
+    // Messages already accepted are stored before the database closes.
+    close: () => queue.idle(),
+  };
+}
+
+export const chatModule: AppModule = createChatModule();

@@ -1,0 +1,7 @@
+// Accounts and sessions: what src/app.ts wires into AppContext.auth and the REST API.
+export { hashPassword, verifyPassword, burnPasswordCheck } from './passwords.js';
+export { createTokenService, type TokenService } from './tokens.js';
+export { loadJwtSecret, SECRET_FILE } from './secret.js';
+export { tokenFrom } from './token-from.js';
+export { LoginLimiter } from './login-limiter.js';
+export { UserRepository, UsernameTakenError, isUniqueViolation, type StoredUser } from './users.js';

@@ -1,0 +1,80 @@
+// Accounts in the store: one set of queries for SQLite and PostgreSQL.
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import type { AuthenticatedUser } from '../apps/types.js';
+import type { Database } from '../store/schema.js';
+import '../store/migrations/0001_users.js';
+
+export interface StoredUser extends AuthenticatedUser {
+  passwordHash: string;
+  createdAt: string;
+}
+
+export class UsernameTakenError extends Error {
+  constructor(username: string) {
+    super(`username "${username}" is taken`);
+  }
+}
+
+export class UserRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async create(username: string, passwordHash: string): Promise<AuthenticatedUser> {
+    const user = {
+      id: randomUUID(),
+      username,
+      password_hash: passwordHash,
+      created_at: new Date().toISOString(),
+    };
+    try {
+      await this.db.insertInto('users').values(user).execute();
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new UsernameTakenError(username);
+      throw error;
+    }
+    return { id: user.id, username };
+  }
+
+  /** Case-insensitive, like the unique index. */
+  async findByUsername(username: string): Promise<StoredUser | undefined> {
+    const row = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where(sql<string>`lower(username)`, '=', username.toLowerCase())
+      .executeTakeFirst();
+    return row && toStored(row);
+  }
+
+  async findById(id: string): Promise<StoredUser | undefined> {
+    const row = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && toStored(row);
+  }
+}
+
+function toStored(row: {
+  id: string;
+  username: string;
+  password_hash: string;
+  created_at: string;
+}): StoredUser {
+  return {
+    id: row.id,
+    username: row.username,
+    passwordHash: row.password_hash,
+    createdAt: row.created_at,
+  };
+}
+
+/** SQLite's SQLITE_CONSTRAINT_UNIQUE or PostgreSQL's unique_violation (23505). */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return (
+    code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
+    code === '23505'
+  );
+}

@@ -1,0 +1,103 @@
+// POST /api/auth/register, POST /api/auth/login, GET /api/me.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { AuthenticatedUser } from '../apps/types.js';
+import {
+  burnPasswordCheck,
+  hashPassword,
+  LoginLimiter,
+  tokenFrom,
+  UsernameTakenError,
+  verifyPassword,
+  type TokenService,
+  type UserRepository,
+} from '../auth/index.js';
+import { HttpError } from './errors.js';
+
+const credentials = z.object(
+  {
+    username: z
+      .string({
+        error: (issue) =>
+          issue.input === undefined ? 'username is required' : 'username must be a string',
+      })
+      .min(3, { error: 'username must be 3 to 32 characters' })
+      .max(32, { error: 'username must be 3 to 32 characters' })
+      .regex(/^[A-Za-z0-9_.-]+$/, {
+        error: 'username may only contain letters, digits, "_", "." and "-"',
+      }),
+    password: z
+      .string({
+        error: (issue) =>
+          issue.input === undefined ? 'password is required' : 'password must be a string',
+      })
+      .min(8, { error: 'password must be 8 to 128 characters' })
+      .max(128, { error: 'password must be 8 to 128 characters' }),
+  },
+  { error: 'body must be a JSON object with username and password' },
+);
+
+function parseCredentials(body: unknown): z.infer<typeof credentials> {
+  const result = credentials.safeParse(body);
+  if (!result.success)
+    throw new HttpError(400, result.error.issues.map((issue) => issue.message).join('; '));
+  return result.data;
+}
+
+export interface AuthRouteDeps {
+  users: UserRepository;
+  tokens: TokenService;
+  loginLimiter: LoginLimiter;
+}
+
+/** The user of the request's Bearer token, or a 401. For any REST route that needs one. */
+export async function requireUser(
+  request: FastifyRequest,
+  tokens: TokenService,
+): Promise<AuthenticatedUser> {
+  const user = await tokens.verify(tokenFrom(new URLSearchParams(), request.headers));
+  if (!user) throw new HttpError(401, 'missing, invalid or expired token');
+  return user;
+}
+
+export function registerAuthRoutes(
+  http: FastifyInstance,
+  { users, tokens, loginLimiter }: AuthRouteDeps,
+): void {
+  http.post('/api/auth/register', async (request, reply) => {
+    const { username, password } = parseCredentials(request.body);
+    let user: AuthenticatedUser;
+    try {
+      user = await users.create(username, await hashPassword(password));
+    } catch (error) {
+      if (error instanceof UsernameTakenError) throw new HttpError(409, 'username is taken');
+      throw error;
+    }
+    return reply.code(201).send({ token: await tokens.issue(user), user });
+  });
+
+  http.post('/api/auth/login', async (request, reply) => {
+    const { username, password } = parseCredentials(request.body);
+    const waitSeconds = loginLimiter.hit(request.ip, username);
+    if (waitSeconds > 0) {
+      throw new HttpError(429, 'too many login attempts, try again later', {
+        'retry-after': String(waitSeconds),
+      });
+    }
+    const stored = await users.findByUsername(username);
+    if (!stored) await burnPasswordCheck(password);
+    if (!stored || !(await verifyPassword(password, stored.passwordHash))) {
+      throw new HttpError(401, 'invalid username or password');
+    }
+    const user = { id: stored.id, username: stored.username };
+    return reply.code(200).send({ token: await tokens.issue(user), user });
+  });
+
+  http.get('/api/me', async (request) => {
+    const { id } = await requireUser(request, tokens);
+    // The token may outlive the account; the store has the last word.
+    const stored = await users.findById(id);
+    if (!stored) throw new HttpError(401, 'missing, invalid or expired token');
+    return { user: { id: stored.id, username: stored.username } };
+  });
+}
