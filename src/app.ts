@@ -24,6 +24,7 @@ import { registerWebPage } from './http/web-page.js';
 import { openStore, type Store } from './store/database.js';
 import { migrate } from './store/migrate.js';
 import { platformMigrations } from './store/migrations/index.js';
+import { SandboxPool } from './sandbox/index.js';
 import { WebSocketServer } from './websocket/index.js';
 
 export interface App {
@@ -54,7 +55,14 @@ export function createApp(config: AppConfig, modules: AppModule[] = appModules):
     config.tokenTtlSeconds,
   );
 
+  const sandbox = new SandboxPool({
+    pythonWorkers: config.sandbox.pythonWorkers,
+    javascriptWorkers: config.sandbox.javascriptWorkers,
+    logger,
+  });
+
   const context: AppContext = {
+    sandbox,
     server,
     http: fastify,
     db: store.db,
@@ -101,7 +109,10 @@ export function createApp(config: AppConfig, modules: AppModule[] = appModules):
       migrated = true;
       for (const module of modules) await module.register(context);
       await fastify.ready();
-      return server.listen(config.port, config.host);
+      const address = await server.listen(config.port, config.host);
+      // Pyodide takes seconds to load: warm in the background, never on a request's path.
+      if (config.sandbox.warmAtStart) sandbox.start();
+      return address;
     },
     markStopping() {
       stopping = true;
@@ -118,6 +129,7 @@ export function createApp(config: AppConfig, modules: AppModule[] = appModules):
           }
         }
         await fastify.close();
+        await sandbox.close();
         await store.close();
       })();
       return stopped;

@@ -21,6 +21,13 @@ export interface AppConfig {
   tokenTtlSeconds: number;
   /** Login attempts per minute per IP and username before 429. */
   loginAttemptsPerMinute: number;
+  /** The sandbox pool for untrusted code (runner and arena). */
+  sandbox: {
+    pythonWorkers: number;
+    javascriptWorkers: number;
+    /** Start warming the workers as the server starts (else on the first run). */
+    warmAtStart: boolean;
+  };
   logger?: Logger;
 }
 
@@ -32,5 +39,7 @@ export const SERVE_DEFAULTS = {
   rateLimit: 20,
   tokenTtlSeconds: 7 * 24 * 60 * 60,
   loginAttemptsPerMinute: 10,
+  pythonWorkers: 1,
+  javascriptWorkers: 1,
   webDir: fileURLToPath(new URL('../../web/', import.meta.url)),
 };

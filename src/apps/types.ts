@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { WebSocketServer } from '../websocket/index.js';
 import type { Database, Migration } from '../store/schema.js';
+import type { SandboxPool } from '../sandbox/index.js';
 
 export interface AuthenticatedUser {
   id: string;
@@ -20,6 +21,8 @@ export interface AppContext {
   /** 'sqlite' or 'postgres': for the rare query that differs. */
   dialect: 'sqlite' | 'postgres';
   logger: Logger;
+  /** Runs untrusted Python and JavaScript (warm workers; see docs/sandbox.md). */
+  sandbox: SandboxPool;
   auth: {
     /** The user of a JWT, or null when it is missing, expired or forged. */
     verifyToken(token: string | undefined): Promise<AuthenticatedUser | null>;

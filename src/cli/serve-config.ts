@@ -13,6 +13,9 @@ export const SERVE_FLAGS = {
   database: { type: 'string' },
   'jwt-secret': { type: 'string' },
   'log-level': { type: 'string' },
+  'python-workers': { type: 'string' },
+  'javascript-workers': { type: 'string' },
+  'sandbox-lazy': { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
 
@@ -72,6 +75,17 @@ export function serveSettings(argv: string[], env: NodeJS.ProcessEnv = process.e
     webDir: SERVE_DEFAULTS.webDir,
     tokenTtlSeconds: SERVE_DEFAULTS.tokenTtlSeconds,
     loginAttemptsPerMinute: SERVE_DEFAULTS.loginAttemptsPerMinute,
+    sandbox: {
+      pythonWorkers: intFlag(values['python-workers'], 'python-workers', SERVE_DEFAULTS.pythonWorkers, 1, 16),
+      javascriptWorkers: intFlag(
+        values['javascript-workers'],
+        'javascript-workers',
+        SERVE_DEFAULTS.javascriptWorkers,
+        1,
+        16,
+      ),
+      warmAtStart: values['sandbox-lazy'] !== true,
+    },
   };
   return { help, logLevel: str(values['log-level']) ?? 'info', config };
 }

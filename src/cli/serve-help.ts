@@ -15,7 +15,10 @@ WebSocket route on one port. Every flag can also be set as an environment variab
                                (default <data-dir>/ringside.sqlite)
   --jwt-secret S               HS256 secret, at least 16 characters; nodes sharing a database
                                need the same one (default: generated into <data-dir>/jwt-secret)
-  --log-level L                pino level (default info)${ENGINE_FLAGS_HELP}
+  --log-level L                pino level (default info)
+  --python-workers N           warm Python sandbox workers (default 1)
+  --javascript-workers N       warm JavaScript sandbox workers (default 1)
+  --sandbox-lazy               start the sandbox workers on the first run, not at start${ENGINE_FLAGS_HELP}
   --help                       this text
 
 Serve defaults: --max-message-bytes 1048576, --rate-limit 20 (burst 40, over it: close 1008;

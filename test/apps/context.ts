@@ -2,6 +2,7 @@
 // port, a store (SQLite in memory, or a PostgreSQL URL), the platform's users table and
 // HS256 tokens made with jose, wired into an AppContext as the platform does. Faster
 // than a `ringside serve` child and lets a test reach the database directly.
+import { SandboxPool } from '../../src/sandbox/index.js';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -78,7 +79,10 @@ export async function startTestApp(
     ...options.engine,
     http: fastify.server,
   });
+  // Created but not warmed: modules that run code start it on first use.
+  const sandbox = new SandboxPool({ pythonWorkers: 1, javascriptWorkers: 1 });
   const context: AppContext = {
+    sandbox,
     server,
     http: fastify,
     db: store.db,
@@ -111,6 +115,7 @@ export async function startTestApp(
       await server.close(1000);
       for (const module of [...modules].reverse()) await module.close?.();
       await fastify.close();
+      await sandbox.close();
       await store.close();
       rmSync(dataDir, { recursive: true, force: true });
     },

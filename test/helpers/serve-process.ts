@@ -55,6 +55,8 @@ export async function startServe(
   const childEnv: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env))
     if (!key.startsWith('RINGSIDE_')) childEnv[key] = value;
+  // Sandbox workers load Pyodide (seconds of CPU): only when a test runs code.
+  childEnv.RINGSIDE_SANDBOX_LAZY = '1';
   Object.assign(childEnv, env);
 
   let running: Running;

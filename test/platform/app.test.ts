@@ -95,6 +95,7 @@ function configFor(dataDir: string, database?: string): AppConfig {
     webDir: SERVE_DEFAULTS.webDir,
     tokenTtlSeconds: 3600,
     loginAttemptsPerMinute: 10,
+    sandbox: { pythonWorkers: 1, javascriptWorkers: 1, warmAtStart: false },
   };
 }
 
