@@ -1,0 +1,45 @@
+// Errors of the pool itself (as opposed to verdicts about the guest's code).
+
+export type SandboxErrorCode = 'BUSY' | 'BAD_REQUEST' | 'CLOSED' | 'UNAVAILABLE';
+
+export class SandboxError extends Error {
+  constructor(
+    readonly code: SandboxErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SandboxError';
+  }
+}
+
+/** Every worker is busy and the request waited past the queue timeout, or the queue is full. */
+export class SandboxBusyError extends SandboxError {
+  constructor(message = 'the sandbox is busy, try again shortly') {
+    super('BUSY', message);
+    this.name = 'SandboxBusyError';
+  }
+}
+
+/** The request itself is invalid (unknown language, code too large, bad tests...). */
+export class SandboxRequestError extends SandboxError {
+  constructor(message: string) {
+    super('BAD_REQUEST', message);
+    this.name = 'SandboxRequestError';
+  }
+}
+
+/** The pool was closed. */
+export class SandboxClosedError extends SandboxError {
+  constructor() {
+    super('CLOSED', 'the sandbox pool is closed');
+    this.name = 'SandboxClosedError';
+  }
+}
+
+/** Workers for this language cannot be started (their start-up keeps failing). */
+export class SandboxUnavailableError extends SandboxError {
+  constructor(message: string) {
+    super('UNAVAILABLE', message);
+    this.name = 'SandboxUnavailableError';
+  }
+}

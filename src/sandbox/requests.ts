@@ -1,0 +1,164 @@
+// Validation and normalisation of run and judge requests (they come from
+// users over the network, so every field is checked before a worker sees it).
+import { SandboxRequestError } from './errors.js';
+import type {
+  JudgeRequest,
+  JudgeTest,
+  Language,
+  RunRequest,
+  SandboxDefaults,
+  SandboxLimits,
+} from './types.js';
+
+const MiB = 1024 * 1024;
+/** The Python interpreter alone needs ~12 MiB of its heap; below this nothing useful runs. */
+const MIN_MEMORY_LIMIT_MB = 32;
+const FUNCTION_NAME = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)?$/;
+
+export interface NormalizedLimits {
+  timeoutMs: number;
+  memoryLimitBytes: number;
+  outputLimitBytes: number;
+}
+
+function language(value: unknown): Language {
+  if (value === 'python' || value === 'javascript') return value;
+  throw new SandboxRequestError(`language must be 'python' or 'javascript'`);
+}
+
+function code(value: unknown, limits: SandboxLimits): string {
+  if (typeof value !== 'string') throw new SandboxRequestError('code must be a string');
+  if (Buffer.byteLength(value, 'utf8') > limits.maxCodeBytes) {
+    throw new SandboxRequestError(`code is larger than ${limits.maxCodeBytes} bytes`);
+  }
+  return value;
+}
+
+function bounded(name: string, value: unknown, fallback: number, max: number): number {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new SandboxRequestError(`${name} must be a positive number`);
+  }
+  if (value > max) throw new SandboxRequestError(`${name} may be at most ${max}`);
+  return value;
+}
+
+function commonLimits(
+  req: { timeoutMs?: unknown; memoryLimitMb?: unknown; outputLimitBytes?: unknown },
+  defaults: SandboxDefaults,
+  limits: SandboxLimits,
+): NormalizedLimits {
+  return {
+    timeoutMs: Math.ceil(
+      bounded('timeoutMs', req.timeoutMs, defaults.timeoutMs, limits.maxTimeoutMs),
+    ),
+    memoryLimitBytes: Math.ceil(
+      Math.max(
+        MIN_MEMORY_LIMIT_MB,
+        bounded(
+          'memoryLimitMb',
+          req.memoryLimitMb,
+          defaults.memoryLimitMb,
+          limits.maxMemoryLimitMb,
+        ),
+      ) * MiB,
+    ),
+    outputLimitBytes: Math.ceil(
+      bounded(
+        'outputLimitBytes',
+        req.outputLimitBytes,
+        defaults.outputLimitBytes,
+        limits.maxOutputLimitBytes,
+      ),
+    ),
+  };
+}
+
+export interface NormalizedRun extends NormalizedLimits {
+  language: Language;
+  code: string;
+  stdin: string;
+}
+
+export function normalizeRun(
+  req: RunRequest,
+  defaults: SandboxDefaults,
+  limits: SandboxLimits,
+): NormalizedRun {
+  if (typeof req !== 'object' || req === null)
+    throw new SandboxRequestError('request must be an object');
+  const stdin = req.stdin ?? '';
+  if (typeof stdin !== 'string') throw new SandboxRequestError('stdin must be a string');
+  if (Buffer.byteLength(stdin, 'utf8') > limits.maxStdinBytes) {
+    throw new SandboxRequestError(`stdin is larger than ${limits.maxStdinBytes} bytes`);
+  }
+  return {
+    language: language(req.language),
+    code: code(req.code, limits),
+    stdin,
+    ...commonLimits(req, defaults, limits),
+  };
+}
+
+export interface NormalizedJudge extends NormalizedLimits {
+  language: Language;
+  code: string;
+  functionName: string;
+  tests: JudgeTest[];
+  /** each test's arguments as JSON text, ready for the worker */
+  inputs: string[];
+}
+
+export function normalizeJudge(
+  req: JudgeRequest,
+  defaults: SandboxDefaults,
+  limits: SandboxLimits,
+): NormalizedJudge {
+  if (typeof req !== 'object' || req === null)
+    throw new SandboxRequestError('request must be an object');
+  const functionName = req.function;
+  if (typeof functionName !== 'string' || !FUNCTION_NAME.test(functionName)) {
+    throw new SandboxRequestError('function must be an identifier or Class.method');
+  }
+  if (!Array.isArray(req.tests) || req.tests.length === 0) {
+    throw new SandboxRequestError('tests must be a non-empty array');
+  }
+  if (req.tests.length > limits.maxTests)
+    throw new SandboxRequestError(`at most ${limits.maxTests} tests`);
+  let dataBytes = 0;
+  const tests: JudgeTest[] = [];
+  const inputs: string[] = [];
+  for (const [i, test] of req.tests.entries()) {
+    if (typeof test !== 'object' || test === null || !Array.isArray(test.input)) {
+      throw new SandboxRequestError(`tests[${i}].input must be an array of arguments`);
+    }
+    if (!('output' in test)) throw new SandboxRequestError(`tests[${i}].output is missing`);
+    let input: string;
+    let output: string;
+    try {
+      input = JSON.stringify(test.input);
+      output = JSON.stringify(test.output ?? null);
+    } catch {
+      throw new SandboxRequestError(`tests[${i}] must be JSON data`);
+    }
+    dataBytes += input.length + output.length;
+    if (dataBytes > limits.maxTestDataBytes) {
+      throw new SandboxRequestError(`test data is larger than ${limits.maxTestDataBytes} bytes`);
+    }
+    // Keep a JSON round-tripped copy, so what is compared is exactly what the guest saw.
+    tests.push({
+      input: JSON.parse(input) as unknown[],
+      output: JSON.parse(output),
+      hidden: test.hidden === true,
+    });
+    inputs.push(input);
+  }
+  return {
+    language: language(req.language),
+    code: code(req.code, limits),
+    functionName,
+    tests,
+    inputs,
+    ...commonLimits(req, defaults, limits),
+  };
+}
