@@ -8,7 +8,7 @@ import tls from 'node:tls';
 import { WebSocketConnection, type ConnectionEvents, type SendOptions } from './connection.js';
 import { parseExtensionHeader } from './extension-header.js';
 import { acceptValue } from './handshake.js';
-import { findHeadEnd, headerTokens } from './http-head.js';
+import { findHeadEnd, hasToken } from './http-head.js';
 import {
   DEFAULT_DEFLATE_OPTIONS,
   EXTENSION_NAME,
@@ -264,9 +264,9 @@ function checkResponse(
       status ? Number(status[1]) : undefined,
     );
   }
-  if (!headerTokens(headers['upgrade']).includes('websocket'))
+  if (!hasToken(headers['upgrade'], 'websocket'))
     throw new HandshakeFailedError('bad Upgrade header');
-  if (!headerTokens(headers['connection']).includes('upgrade'))
+  if (!hasToken(headers['connection'], 'upgrade'))
     throw new HandshakeFailedError('bad Connection header');
   if (headers['sec-websocket-accept'] !== acceptValue(key))
     throw new HandshakeFailedError('bad Sec-WebSocket-Accept');

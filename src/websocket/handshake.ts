@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { WEBSOCKET_GUID } from './constants.js';
-import { headerTokens, type RequestHead } from './http-head.js';
+import { hasToken, type RequestHead } from './http-head.js';
 
 export class HandshakeError extends Error {
   constructor(
@@ -19,7 +19,7 @@ export class HandshakeError extends Error {
 export function isUpgradeAttempt(head: RequestHead): boolean {
   const h = head.headers;
   return (
-    headerTokens(h['upgrade']).includes('websocket') ||
+    hasToken(h['upgrade'], 'websocket') ||
     h['sec-websocket-key'] !== undefined ||
     h['sec-websocket-version'] !== undefined
   );
@@ -35,10 +35,10 @@ export function validateUpgrade(head: RequestHead): string {
     throw new HandshakeError(400, 'WebSocket needs HTTP/1.1 or later');
   }
   if (!h['host']) throw new HandshakeError(400, 'Missing Host header');
-  if (!headerTokens(h['upgrade']).includes('websocket')) {
+  if (!hasToken(h['upgrade'], 'websocket')) {
     throw new HandshakeError(400, 'Upgrade header must include "websocket"');
   }
-  if (!headerTokens(h['connection']).includes('upgrade')) {
+  if (!hasToken(h['connection'], 'upgrade')) {
     throw new HandshakeError(400, 'Connection header must include "Upgrade"');
   }
   const version = h['sec-websocket-version'];
@@ -60,20 +60,27 @@ export function acceptValue(key: string): string {
     .digest('base64');
 }
 
+const RESPONSE_PREFIX = Buffer.from(
+  'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ',
+  'latin1',
+);
+
 /** The 101 answer. */
 export function switchingProtocols(
   key: string,
   protocol: string | undefined,
   extensions: string | undefined,
 ): Buffer {
-  let response =
-    'HTTP/1.1 101 Switching Protocols\r\n' +
-    'Upgrade: websocket\r\n' +
-    'Connection: Upgrade\r\n' +
-    `Sec-WebSocket-Accept: ${acceptValue(key)}\r\n`;
-  if (protocol !== undefined) response += `Sec-WebSocket-Protocol: ${protocol}\r\n`;
-  if (extensions !== undefined) response += `Sec-WebSocket-Extensions: ${extensions}\r\n`;
-  return Buffer.from(response + '\r\n', 'latin1');
+  let tail = '\r\n';
+  if (protocol !== undefined) tail += `Sec-WebSocket-Protocol: ${protocol}\r\n`;
+  if (extensions !== undefined) tail += `Sec-WebSocket-Extensions: ${extensions}\r\n`;
+  tail += '\r\n';
+  // One allocation: the fixed prefix copied in, the 28-character Accept value and the tail written after it.
+  const response = Buffer.allocUnsafe(RESPONSE_PREFIX.length + 28 + tail.length);
+  RESPONSE_PREFIX.copy(response, 0);
+  response.write(acceptValue(key), RESPONSE_PREFIX.length, 'latin1');
+  response.write(tail, RESPONSE_PREFIX.length + 28, 'latin1');
+  return response;
 }
 
 /** A refusal with a short text body; the connection closes after it. */

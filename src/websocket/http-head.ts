@@ -55,11 +55,17 @@ export function parseRequestHead(head: Buffer): RequestHead {
   };
 }
 
-/** The comma-separated tokens of a header, lower-cased and trimmed. */
-export function headerTokens(value: string | undefined): string[] {
-  if (!value) return [];
-  return value
-    .split(',')
-    .map((token) => token.trim().toLowerCase())
-    .filter((token) => token !== '');
+/** Whether a comma-separated header value holds `token` (lower-case), case-insensitively. */
+export function hasToken(value: string | undefined, token: string): boolean {
+  if (value === undefined) return false;
+  // Fast path: the value is exactly the token, as it nearly always is.
+  if (value.length === token.length) return value.toLowerCase() === token;
+  let start = 0;
+  while (start <= value.length) {
+    let end = value.indexOf(',', start);
+    if (end < 0) end = value.length;
+    if (value.slice(start, end).trim().toLowerCase() === token) return true;
+    start = end + 1;
+  }
+  return false;
 }

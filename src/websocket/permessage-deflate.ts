@@ -218,13 +218,18 @@ export class PerMessageDeflate implements MessageInflater {
     }
     // One message at a time through this connection's deflater: two jobs on one zlib
     // stream would each collect the other's output.
-    this.compressions.run((next) => this.compressNow(data, (error, compressed) => {
-      next();
-      done(error, compressed);
-    }));
+    this.compressions.run((next) =>
+      this.compressNow(data, (error, compressed) => {
+        next();
+        done(error, compressed);
+      }),
+    );
   }
 
-  private compressNow(data: Buffer, done: (error: Error | null, compressed: Buffer | null) => void): void {
+  private compressNow(
+    data: Buffer,
+    done: (error: Error | null, compressed: Buffer | null) => void,
+  ): void {
     zlibLimiter.run((release) => {
       if (this.disposed) {
         release();

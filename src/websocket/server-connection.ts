@@ -29,13 +29,18 @@ export class UpgradeRequest {
     readonly path: string,
     /** Route parameters, decoded ("/ws/:sessionId" → {sessionId}). */
     readonly params: Record<string, string>,
-    readonly remoteAddress: string,
+    private readonly socket: Socket,
     readonly secure: boolean,
     /** Subprotocols the client offered, in its order. */
     readonly protocols: string[],
     /** Lower-cased header names; repeated fields joined with ", ". Empty after the handshake. */
     public headers: Record<string, string>,
   ) {}
+
+  /** The peer's address (looked up on first use: one syscall fewer per handshake otherwise). */
+  get remoteAddress(): string {
+    return this.socket.remoteAddress ?? 'unknown';
+  }
 
   get query(): URLSearchParams {
     if (this.parsedQuery === null) {

@@ -436,9 +436,11 @@ export class WebSocketServer implements ConnectionHost {
       return this.reject(socket, 403, 'Origin not allowed');
     }
 
-    const remoteAddress = socket.remoteAddress ?? 'unknown';
-    const perIp = this.connectionsPerIp.get(remoteAddress) ?? 0;
-    if (this.limits.maxConnectionsPerIp > 0 && perIp >= this.limits.maxConnectionsPerIp) {
+    // Counted per address only when limited (the lookup is a syscall).
+    const limitPerIp = this.limits.maxConnectionsPerIp > 0;
+    const remoteAddress = limitPerIp ? (socket.remoteAddress ?? 'unknown') : '';
+    const perIp = limitPerIp ? (this.connectionsPerIp.get(remoteAddress) ?? 0) : 0;
+    if (limitPerIp && perIp >= this.limits.maxConnectionsPerIp) {
       return this.reject(socket, 429, 'Too many connections from this address');
     }
 
@@ -472,7 +474,7 @@ export class WebSocketServer implements ConnectionHost {
       head.target,
       path,
       found.params,
-      remoteAddress,
+      socket,
       socket instanceof tls.TLSSocket,
       protocols,
       head.headers,
@@ -483,7 +485,7 @@ export class WebSocketServer implements ConnectionHost {
       if (protocol !== undefined && !protocols.includes(protocol)) protocol = undefined;
     }
 
-    this.connectionsPerIp.set(remoteAddress, perIp + 1);
+    if (limitPerIp) this.connectionsPerIp.set(remoteAddress, perIp + 1);
     const connection = this.createConnection(socket, request, route, deflate);
     connection.protocol = protocol;
     const accept = (): void => {
@@ -628,6 +630,7 @@ export class WebSocketServer implements ConnectionHost {
   }
 
   private releaseIp(address: string): void {
+    if (this.limits.maxConnectionsPerIp <= 0) return;
     const count = (this.connectionsPerIp.get(address) ?? 1) - 1;
     if (count <= 0) this.connectionsPerIp.delete(address);
     else this.connectionsPerIp.set(address, count);
