@@ -2,6 +2,7 @@
 // port, a store (SQLite in memory, or a PostgreSQL URL), the platform's users table and
 // HS256 tokens made with jose, wired into an AppContext as the platform does. Faster
 // than a `ringside serve` child and lets a test reach the database directly.
+import { tokenFrom } from '../../src/auth/token-from.js';
 import { SandboxPool } from '../../src/sandbox/index.js';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -51,17 +52,6 @@ async function verifyToken(token: string | undefined): Promise<AuthenticatedUser
   } catch {
     return null;
   }
-}
-
-function tokenFrom(
-  query: URLSearchParams,
-  headers: Record<string, string | string[] | undefined>,
-): string | undefined {
-  const fromQuery = query.get('token');
-  if (fromQuery) return fromQuery;
-  const header = headers.authorization;
-  const value = Array.isArray(header) ? header[0] : header;
-  return value ? /^Bearer\s+(\S+)\s*$/i.exec(value)?.[1] : undefined;
 }
 
 export async function startTestApp(

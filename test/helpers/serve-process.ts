@@ -2,11 +2,11 @@
 // its own temporary data dir (SQLite file, JWT secret), and stops it by pid.
 // restart() stops the process and starts it again with the same arguments, data dir
 // and environment (so the same database), on a new port; the handle's fields update.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CLI_PATH } from './echo-process.js';
+import { spawnCli, stopCli, type CliProcess } from './cli-process.js';
 
 export interface ServeProcess {
   port: number;
@@ -24,12 +24,7 @@ export interface ServeProcess {
   restart(): Promise<ServeProcess>;
 }
 
-interface Running {
-  port: number;
-  proc: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
+type Running = CliProcess;
 
 /**
  * `args` go after `serve --port 0 --host 127.0.0.1 --data-dir <temp>`; pass
@@ -61,7 +56,7 @@ export async function startServe(
 
   let running: Running;
   try {
-    running = await spawnServe(fullArgs, childEnv);
+    running = await spawnCli(fullArgs, childEnv);
   } catch (error) {
     if (!givenDataDir) rmSync(dataDir, { recursive: true, force: true });
     throw error;
@@ -74,13 +69,13 @@ export async function startServe(
     proc: running.proc,
     output: () => running.output(),
     async stop() {
-      const code = await stopProcess(running);
+      const code = await stopCli(running);
       if (!givenDataDir) rmSync(dataDir, { recursive: true, force: true });
       return code;
     },
     async restart() {
-      await stopProcess(running);
-      running = await spawnServe(fullArgs, childEnv);
+      await stopCli(running);
+      running = await spawnCli(fullArgs, childEnv);
       setAddress(running);
       return handle;
     },
@@ -103,44 +98,3 @@ function valueOf(args: string[], flag: string): string | undefined {
   return undefined;
 }
 
-async function spawnServe(args: string[], env: NodeJS.ProcessEnv): Promise<Running> {
-  const proc = spawn(process.execPath, [CLI_PATH, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env,
-  });
-  let out = '';
-  proc.stdout!.setEncoding('utf8');
-  proc.stderr!.setEncoding('utf8');
-  proc.stderr!.on('data', (d: string) => (out += d));
-  const exited = new Promise<number | null>((resolve) =>
-    proc.once('exit', (code) => resolve(code)),
-  );
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      proc.kill('SIGKILL');
-      reject(new Error(`ringside serve printed no port within 15 s:\n${out}`));
-    }, 15_000);
-    proc.stdout!.on('data', (d: string) => {
-      out += d;
-      const m = /"port":(\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`ringside serve exited with ${code} before listening:\n${out}`));
-    });
-  });
-  return { port, proc, output: () => out, exited };
-}
-
-async function stopProcess(running: Running): Promise<number | null> {
-  const { proc } = running;
-  if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
-  const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
-  const code = await running.exited;
-  clearTimeout(timer);
-  return code;
-}
