@@ -76,7 +76,13 @@ export function serveSettings(argv: string[], env: NodeJS.ProcessEnv = process.e
     tokenTtlSeconds: SERVE_DEFAULTS.tokenTtlSeconds,
     loginAttemptsPerMinute: SERVE_DEFAULTS.loginAttemptsPerMinute,
     sandbox: {
-      pythonWorkers: intFlag(values['python-workers'], 'python-workers', SERVE_DEFAULTS.pythonWorkers, 1, 16),
+      pythonWorkers: intFlag(
+        values['python-workers'],
+        'python-workers',
+        SERVE_DEFAULTS.pythonWorkers,
+        1,
+        16,
+      ),
       javascriptWorkers: intFlag(
         values['javascript-workers'],
         'javascript-workers',

@@ -34,8 +34,15 @@ test('every command has --help', async () => {
 });
 
 test('bad flags and commands exit 2 with a message, not a stack trace', async () => {
-  for (const args of [['nope'], ['echo', '--port', 'x'], ['echo', '--bogus'], ['echo', '--slow-consumer', 'maybe']]) {
-    const error = await run(process.execPath, [CLI_PATH, ...args]).catch((e: { code: number; stderr: string }) => e);
+  for (const args of [
+    ['nope'],
+    ['echo', '--port', 'x'],
+    ['echo', '--bogus'],
+    ['echo', '--slow-consumer', 'maybe'],
+  ]) {
+    const error = await run(process.execPath, [CLI_PATH, ...args]).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
     assert.equal((error as { code: number }).code, 2, args.join(' '));
     assert.match((error as { stderr: string }).stderr, /^ringside: /);
     assert.doesNotMatch((error as { stderr: string }).stderr, /\n\s+at /);
@@ -43,12 +50,22 @@ test('bad flags and commands exit 2 with a message, not a stack trace', async ()
 });
 
 test('connect --execute sends one message and prints the echo', async () => {
-  const { stdout } = await run(process.execPath, [CLI_PATH, 'connect', `${echo.url}/echo`, '-x', 'héllo', '--wait', '300']);
+  const { stdout } = await run(process.execPath, [
+    CLI_PATH,
+    'connect',
+    `${echo.url}/echo`,
+    '-x',
+    'héllo',
+    '--wait',
+    '300',
+  ]);
   assert.equal(stdout, '< héllo\nclosed: 1000\n');
 });
 
 test('connect is interactive: lines out, messages in, /ping and /close', async () => {
-  const child = spawn(process.execPath, [CLI_PATH, 'connect', `${echo.url}/echo`], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI_PATH, 'connect', `${echo.url}/echo`], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   const exited = once(child, 'exit');
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -71,9 +88,13 @@ test('connect is interactive: lines out, messages in, /ping and /close', async (
 });
 
 test('connect reports a refused upgrade and exits 1', async () => {
-  const error = await run(process.execPath, [CLI_PATH, 'connect', `${echo.url}/nowhere`, '-x', 'x']).catch(
-    (e: { code: number; stderr: string }) => e,
-  );
+  const error = await run(process.execPath, [
+    CLI_PATH,
+    'connect',
+    `${echo.url}/nowhere`,
+    '-x',
+    'x',
+  ]).catch((e: { code: number; stderr: string }) => e);
   assert.equal((error as { code: number }).code, 1);
   assert.match((error as { stderr: string }).stderr, /404/);
 });

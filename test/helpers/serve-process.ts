@@ -97,4 +97,3 @@ function valueOf(args: string[], flag: string): string | undefined {
   }
   return undefined;
 }
-

@@ -204,7 +204,10 @@ test('compressed sends queued in one turn keep their own bytes and order (contex
   assert.equal(ws.extensions, 'permessage-deflate');
   const got = messages(ws, 50);
   ws.send('go');
-  assert.deepEqual(await got, Array.from({ length: 50 }, (_, i) => `message ${i} `.repeat(10)));
+  assert.deepEqual(
+    await got,
+    Array.from({ length: 50 }, (_, i) => `message ${i} `.repeat(10)),
+  );
   ws.close();
 });
 
