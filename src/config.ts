@@ -28,6 +28,14 @@ export interface AppConfig {
     /** Start warming the workers as the server starts (else on the first run). */
     warmAtStart: boolean;
   };
+  /** Arena: the problem bank directory (default: the repo's problems/). */
+  problemsDir?: string;
+  /** Arena: usernames that may send system notifications (default: none). */
+  adminUsers?: string[];
+  /** Arena: every battle's duration in seconds (default: by problem or difficulty). */
+  battleSeconds?: number;
+  /** Arena: how long a disconnected player has to come back before forfeiting (ms). */
+  forfeitGraceMs?: number;
   logger?: Logger;
 }
 
@@ -39,7 +47,7 @@ export const SERVE_DEFAULTS = {
   rateLimit: 20,
   tokenTtlSeconds: 7 * 24 * 60 * 60,
   loginAttemptsPerMinute: 10,
-  pythonWorkers: 1,
-  javascriptWorkers: 1,
+  pythonWorkers: 2,
+  javascriptWorkers: 2,
   webDir: fileURLToPath(new URL('../../web/', import.meta.url)),
 };

@@ -16,9 +16,15 @@ WebSocket route on one port. Every flag can also be set as an environment variab
   --jwt-secret S               HS256 secret, at least 16 characters; nodes sharing a database
                                need the same one (default: generated into <data-dir>/jwt-secret)
   --log-level L                pino level (default info)
-  --python-workers N           warm Python sandbox workers (default 1)
-  --javascript-workers N       warm JavaScript sandbox workers (default 1)
-  --sandbox-lazy               start the sandbox workers on the first run, not at start${ENGINE_FLAGS_HELP}
+  --python-workers N           warm Python sandbox workers (default 2)
+  --javascript-workers N       warm JavaScript sandbox workers (default 2)
+  --sandbox-lazy               start the sandbox workers on the first run, not at start
+  --problems DIR               arena problem bank, one JSON file per problem; replaces the
+                               built-in bank (default: the repo's problems/)
+  --admin-users a,b            usernames allowed to send arena system notifications (default: none)
+  --battle-seconds N           every arena battle's duration (default: by difficulty, 600/1200/1800)
+  --forfeit-grace-ms N         how long a disconnected arena player may be away before
+                               forfeiting (default 30000)${ENGINE_FLAGS_HELP}
   --help                       this text
 
 Serve defaults: --max-message-bytes 1048576, --rate-limit 20 (burst 40, over it: close 1008;
