@@ -1,6 +1,6 @@
 // Errors of the pool itself (as opposed to verdicts about the guest's code).
 
-export type SandboxErrorCode = 'BUSY' | 'BAD_REQUEST' | 'CLOSED' | 'UNAVAILABLE';
+export type SandboxErrorCode = 'BUSY' | 'BAD_REQUEST' | 'CLOSED' | 'UNAVAILABLE' | 'CANCELLED';
 
 export class SandboxError extends Error {
   constructor(
@@ -41,5 +41,13 @@ export class SandboxUnavailableError extends SandboxError {
   constructor(message: string) {
     super('UNAVAILABLE', message);
     this.name = 'SandboxUnavailableError';
+  }
+}
+
+/** The caller aborted the request (its AbortSignal) before a worker took it. */
+export class SandboxCancelledError extends SandboxError {
+  constructor() {
+    super('CANCELLED', 'the request was cancelled before it ran');
+    this.name = 'SandboxCancelledError';
   }
 }

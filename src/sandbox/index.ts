@@ -3,6 +3,7 @@ export { SandboxPool } from './pool.js';
 export {
   SandboxError,
   SandboxBusyError,
+  SandboxCancelledError,
   SandboxClosedError,
   SandboxRequestError,
   SandboxUnavailableError,

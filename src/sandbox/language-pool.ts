@@ -1,7 +1,12 @@
 // The warm workers of one language and the bounded queue of requests waiting
 // for one of them. Workers boot one at a time (so the first is ready as soon
 // as possible on a small machine) and a dead worker is replaced at once.
-import { SandboxBusyError, SandboxClosedError, SandboxUnavailableError } from './errors.js';
+import {
+  SandboxBusyError,
+  SandboxCancelledError,
+  SandboxClosedError,
+  SandboxUnavailableError,
+} from './errors.js';
 import { WorkerProcess } from './worker-process.js';
 import type { Language, SandboxLogger, SandboxStatus } from './types.js';
 
@@ -79,9 +84,14 @@ export class LanguagePool {
     return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
   }
 
-  /** Takes an idle worker, waiting in the queue if there is none. */
-  acquire(): Promise<WorkerProcess> {
+  /**
+   * Takes an idle worker, waiting in the queue if there is none. Aborting `signal`
+   * while the request waits takes it out of the queue (a run already on a worker
+   * goes on to its end).
+   */
+  acquire(signal?: AbortSignal): Promise<WorkerProcess> {
     if (this.closed) return Promise.reject(new SandboxClosedError());
+    if (signal?.aborted) return Promise.reject(new SandboxCancelledError());
     if (this.options.size === 0) {
       return Promise.reject(
         new SandboxUnavailableError(`no ${this.options.language} workers are configured`),
@@ -99,7 +109,26 @@ export class LanguagePool {
       );
     }
     return new Promise((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, timer: null, enqueuedAt: Date.now() };
+      const onAbort = (): void => {
+        const i = this.queue.indexOf(waiter);
+        if (i === -1) return;
+        this.queue.splice(i, 1);
+        if (waiter.timer) clearTimeout(waiter.timer);
+        reject(new SandboxCancelledError());
+      };
+      const waiter: Waiter = {
+        resolve: (worker) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(worker);
+        },
+        reject: (error) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+        timer: null,
+        enqueuedAt: Date.now(),
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.queue.push(waiter);
       this.armQueueTimer(waiter);
     });

@@ -112,7 +112,7 @@ export class SandboxPool {
   async run(request: RunRequest): Promise<RunResult> {
     const req = normalizeRun(request, this.defaults, this.limits);
     const pool = await this.poolFor(req.language);
-    const worker = await pool.acquire();
+    const worker = await pool.acquire(request.signal);
     try {
       const outcome = (await worker.runJob({
         type: 'run',
@@ -141,7 +141,7 @@ export class SandboxPool {
   async judge(request: JudgeRequest): Promise<JudgeResult> {
     const req = normalizeJudge(request, this.defaults, this.limits);
     const pool = await this.poolFor(req.language);
-    const worker = await pool.acquire();
+    const worker = await pool.acquire(request.signal);
     try {
       const outcome = (await worker.runJob({
         type: 'judge',

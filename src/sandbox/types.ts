@@ -15,6 +15,8 @@ export interface RunRequest {
   timeoutMs?: number;
   memoryLimitMb?: number;
   outputLimitBytes?: number;
+  /** Aborting it while the request still waits for a worker drops it (SandboxCancelledError). */
+  signal?: AbortSignal;
 }
 
 export interface RunResult {
@@ -50,6 +52,8 @@ export interface JudgeRequest {
   timeoutMs?: number;
   memoryLimitMb?: number;
   outputLimitBytes?: number;
+  /** Aborting it while the request still waits for a worker drops it (SandboxCancelledError). */
+  signal?: AbortSignal;
 }
 
 export type JudgeVerdict =

@@ -4,7 +4,12 @@
 // bounded queue's "busy" error, and close().
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { SandboxPool, SandboxBusyError, type RunResult } from '../../src/sandbox/index.js';
+import {
+  SandboxPool,
+  SandboxBusyError,
+  SandboxCancelledError,
+  type RunResult,
+} from '../../src/sandbox/index.js';
 import { alive, warmPool } from './fixture.js';
 
 describe('sandbox pool', () => {
@@ -254,6 +259,34 @@ describe('sandbox queue and lifecycle', () => {
       await assert.rejects(pool.run({ language: 'python', code: 'print(1)' }), {
         code: 'UNAVAILABLE',
       });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('drops a queued request whose signal is aborted, and runs the next one', async () => {
+    const pool = await warmPool({ pythonWorkers: 0, javascriptWorkers: 1 });
+    try {
+      const hog = pool.run({ language: 'javascript', code: 'for (;;) {}', timeoutMs: 1000 });
+      await new Promise((r) => setTimeout(r, 50));
+      const controller = new AbortController();
+      const dropped = pool.run({
+        language: 'javascript',
+        code: 'console.log("should not run")',
+        signal: controller.signal,
+      });
+      const next = pool.run({ language: 'javascript', code: 'console.log("next")' });
+      const t0 = performance.now();
+      controller.abort();
+      await assert.rejects(dropped, (err: unknown) => err instanceof SandboxCancelledError);
+      assert.ok(performance.now() - t0 < 100, 'cancelled at once, not after the hog');
+      assert.equal((await hog).verdict, 'timeout');
+      assert.equal((await next).stdout, 'next\n');
+      // An already aborted signal never queues.
+      await assert.rejects(
+        pool.run({ language: 'javascript', code: '1', signal: AbortSignal.abort() }),
+        { code: 'CANCELLED' },
+      );
     } finally {
       await pool.close();
     }
