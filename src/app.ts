@@ -69,6 +69,12 @@ export function createApp(config: AppConfig, modules: AppModule[] = appModules):
     dialect: store.dialect,
     logger,
     auth: { verifyToken: (token) => tokens.verify(token), tokenFrom },
+    config: {
+      problemsDir: config.problemsDir,
+      adminUsers: config.adminUsers,
+      battleSeconds: config.battleSeconds,
+      forfeitGraceMs: config.forfeitGraceMs,
+    },
   };
 
   let migrated = false;

@@ -23,6 +23,8 @@ export interface AppContext {
   logger: Logger;
   /** Runs untrusted Python and JavaScript (warm workers; see docs/sandbox.md). */
   sandbox: SandboxPool;
+  /** Settings from `ringside serve` flags for the modules (absent when a test builds the context). */
+  config?: ModuleConfig;
   auth: {
     /** The user of a JWT, or null when it is missing, expired or forged. */
     verifyToken(token: string | undefined): Promise<AuthenticatedUser | null>;
@@ -32,6 +34,17 @@ export interface AppContext {
       headers: Record<string, string | string[] | undefined>,
     ): string | undefined;
   };
+}
+
+export interface ModuleConfig {
+  /** --problems: the arena's problem bank (replaces the built-in one). */
+  problemsDir?: string;
+  /** --admin-users: usernames allowed to send system notifications. */
+  adminUsers?: string[];
+  /** --battle-seconds: every arena battle's duration. */
+  battleSeconds?: number;
+  /** --forfeit-grace-ms: how long an arena player may be away before forfeiting. */
+  forfeitGraceMs?: number;
 }
 
 export interface AppModule {

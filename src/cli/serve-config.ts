@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { SERVE_DEFAULTS, type AppConfig } from '../config.js';
 import { ENGINE_FLAGS, engineOptions } from './engine-flags.js';
-import { intFlag, parseFlags, UsageError } from './flags.js';
+import { intFlag, listFlag, parseFlags, UsageError } from './flags.js';
 
 export const SERVE_FLAGS = {
   ...ENGINE_FLAGS,
@@ -16,6 +16,10 @@ export const SERVE_FLAGS = {
   'python-workers': { type: 'string' },
   'javascript-workers': { type: 'string' },
   'sandbox-lazy': { type: 'boolean' },
+  problems: { type: 'string' },
+  'admin-users': { type: 'string' },
+  'battle-seconds': { type: 'string' },
+  'forfeit-grace-ms': { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
@@ -92,8 +96,26 @@ export function serveSettings(argv: string[], env: NodeJS.ProcessEnv = process.e
       ),
       warmAtStart: values['sandbox-lazy'] !== true,
     },
+    problemsDir: optionalPath(values.problems),
+    adminUsers: listFlag(values['admin-users']),
+    battleSeconds: optionalInt(values['battle-seconds'], 'battle-seconds', 1, 24 * 3600),
+    forfeitGraceMs: optionalInt(values['forfeit-grace-ms'], 'forfeit-grace-ms', 0, 3_600_000),
   };
   return { help, logLevel: str(values['log-level']) ?? 'info', config };
+}
+
+function optionalPath(value: string | boolean | undefined): string | undefined {
+  const given = str(value);
+  return given === undefined ? undefined : path.resolve(given);
+}
+
+function optionalInt(
+  value: string | boolean | undefined,
+  name: string,
+  min: number,
+  max: number,
+): number | undefined {
+  return str(value) === undefined ? undefined : intFlag(value, name, 0, min, max);
 }
 
 function str(value: string | boolean | undefined): string | undefined {

@@ -1,0 +1,114 @@
+// The arena module (spec 000): battles, chat, notifications and teams over one
+// WebSocket route, /v1, plus REST under /api (problems, leaderboard, battles, channels,
+// notifications, teams). docs/protocols/arena.md describes every message.
+import type { AppContext, AppModule } from '../types.js';
+import { BattleService } from './battles.js';
+import { ArenaChatService } from './chat.js';
+import { registerArenaGateway } from './gateway.js';
+import { Hub } from './hub.js';
+import type { WindowOptions } from './matchmaker.js';
+import { arenaMigrations } from './migrations.js';
+import { NotificationService } from './notifications.js';
+import { BUILTIN_PROBLEMS_DIR, loadProblemDir, ProblemBank } from './problems.js';
+import { DEFAULT_REQUEST_RATE, type RequestRate } from './rate-limit.js';
+import { registerArenaRoutes } from './routes.js';
+import { ArenaStore } from './store.js';
+import { TeamService } from './teams.js';
+
+export interface ArenaOptions {
+  /** The problem bank (one JSON file per problem); default: the repo's problems/. */
+  problemsDir?: string;
+  /** Usernames that may send system notifications (none by default). */
+  adminUsers?: string[];
+  /** Every battle's duration in seconds (default: the problem's, else by difficulty). */
+  battleSeconds?: number;
+  /** How long a player may be disconnected before forfeiting (ms, default 30 000). */
+  forfeitGraceMs?: number;
+  /** Requests per connection (default: a burst of 100, then 20 a second). */
+  requestRate?: RequestRate;
+  /** Matchmaking's rating window. */
+  window?: WindowOptions;
+  /** How often the queue is paired again as windows widen (ms, default 1000). */
+  matchIntervalMs?: number;
+}
+
+export const DEFAULT_FORFEIT_GRACE_MS = 30_000;
+
+/** Explicit options win over the server's config (`ringside serve` flags). */
+function settingsOf(context: AppContext, options: ArenaOptions): ArenaOptions {
+  const fromConfig: ArenaOptions = {
+    problemsDir: context.config?.problemsDir,
+    adminUsers: context.config?.adminUsers,
+    battleSeconds: context.config?.battleSeconds,
+    forfeitGraceMs: context.config?.forfeitGraceMs,
+  };
+  const merged: ArenaOptions = { ...fromConfig };
+  for (const [key, value] of Object.entries(options))
+    if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
+  return merged;
+}
+
+export function createArenaModule(options: ArenaOptions = {}): AppModule {
+  let battles: BattleService | null = null;
+  let chat: ArenaChatService | null = null;
+  let notifications: NotificationService | null = null;
+  return {
+    name: 'arena',
+    migrations: arenaMigrations,
+    async register(context) {
+      const settings = settingsOf(context, options);
+      const dir = settings.problemsDir ?? BUILTIN_PROBLEMS_DIR;
+      const report = loadProblemDir(dir);
+      for (const { file, reason } of report.rejected)
+        context.logger.warn(
+          { dir, file, reason },
+          `arena: skipped problem file ${file}: ${reason}`,
+        );
+      const bank = new ProblemBank(report.problems);
+      context.logger.info(
+        { dir, problems: bank.size, skipped: report.rejected.length },
+        'arena: problems loaded',
+      );
+
+      const store = new ArenaStore(context.db);
+      const aborted = await store.abortUnfinished();
+      if (aborted > 0)
+        context.logger.warn(
+          { battles: aborted },
+          'arena: battles left open by a previous run were aborted',
+        );
+      const hub = new Hub(context.server);
+      notifications = new NotificationService(store, hub);
+      battles = new BattleService(
+        store,
+        bank,
+        context.sandbox,
+        hub,
+        notifications,
+        context.logger,
+        {
+          battleSeconds: settings.battleSeconds,
+          forfeitGraceMs: settings.forfeitGraceMs ?? DEFAULT_FORFEIT_GRACE_MS,
+          window: settings.window,
+          matchIntervalMs: settings.matchIntervalMs,
+        },
+      );
+      chat = new ArenaChatService(store, hub, battles);
+      const teams = new TeamService(store, hub);
+      const admins = new Set((settings.adminUsers ?? []).map((name) => name.toLowerCase()));
+      registerArenaRoutes(context, { bank, store, battles, chat, notifications, teams, admins });
+      registerArenaGateway(
+        context,
+        { battles, chat, notifications, teams },
+        settings.requestRate ?? DEFAULT_REQUEST_RATE,
+      );
+    },
+    async close() {
+      await battles?.close();
+      await chat?.idle();
+      await notifications?.idle();
+    },
+  };
+}
+
+export const arenaModule: AppModule = createArenaModule();

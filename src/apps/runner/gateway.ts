@@ -1,0 +1,182 @@
+// The runner routes, /appws and /devws: the same protocol on both; /devws adds
+// debugging detail (`details` on errors, on run outputs and on failed tasks) that
+// /appws leaves out. Every connection of both routes is in one room, so a
+// leaderboardUpdate is framed once and reaches all of them.
+import type { ServerConnection } from '../../websocket/index.js';
+import type { AppContext } from '../types.js';
+import { UnknownPlayerError, type Leaderboard } from './leaderboard.js';
+import { OrderedReplies } from './ordered-replies.js';
+import {
+  encode,
+  encodeError,
+  ERRORS,
+  parseClientMessage,
+  type ClientMessage,
+  type Rejection,
+  type TaskUpdate,
+} from './protocol.js';
+import { RunnerError, type RunnerService } from './service.js';
+import { executeTask, taskExecutors } from './task-actions.js';
+import { TaskQueue, type TaskOutcome } from './task-queue.js';
+
+export const RUNNER_ROUTES = { '/appws': false, '/devws': true } as const;
+/** Every runner connection, /appws and /devws alike: the leaderboard's audience. */
+export const RUNNER_ROOM = 'runner:all';
+
+export interface RunnerLimits {
+  /** tasks of one connection running at once (the rest wait) */
+  concurrentTasks: number;
+  /** tasks of one connection waiting or running */
+  pendingTasks: number;
+  /** runCode requests of one connection not yet answered */
+  pendingRuns: number;
+  messagesPerSecond: number;
+  /** messages a client may send at once before the rate applies */
+  burst: number;
+}
+
+export const RUNNER_LIMITS: RunnerLimits = {
+  concurrentTasks: 4,
+  pendingTasks: 200,
+  pendingRuns: 32,
+  messagesPerSecond: 20,
+  burst: 60,
+};
+
+interface RunnerState {
+  dev: boolean;
+  replies: OrderedReplies | null;
+  tasks: TaskQueue | null;
+}
+
+type Connection = ServerConnection<RunnerState>;
+
+export function registerRunnerGateway(
+  context: AppContext,
+  service: RunnerService,
+  leaderboard: Leaderboard,
+  limits: RunnerLimits,
+): void {
+  const { server, logger } = context;
+  const executors = taskExecutors(service);
+
+  const send = (connection: Connection, text: string) => {
+    if (connection.isOpen) connection.send(text);
+  };
+  /** An invalid message: counted against the error budget, then answered (unless closed). */
+  const reject = (
+    connection: Connection,
+    rejection: Rejection,
+    answer = (t: string) => send(connection, t),
+  ) => {
+    if (server.reportInvalid(connection as ServerConnection<unknown>)) {
+      const { dev } = connection.state;
+      const details = Object.keys(rejection.details).length > 0 ? rejection.details : undefined;
+      answer(encodeError(rejection.error, dev ? details : undefined));
+    }
+  };
+  const failure = (connection: Connection, error: unknown): string => {
+    const dev = connection.state.dev;
+    if (error instanceof RunnerError)
+      return encodeError(error.clientMessage, dev ? error.details : undefined);
+    logger.error({ err: error, connection: connection.id }, 'runner request failed');
+    return encodeError(ERRORS.internal, dev ? { message: (error as Error).message } : undefined);
+  };
+  const withDetails = (connection: Connection, data: unknown, details: object | undefined) =>
+    connection.state.dev &&
+    details &&
+    typeof data === 'object' &&
+    data !== null &&
+    !Array.isArray(data)
+      ? { ...data, details }
+      : data;
+
+  const handle = (connection: Connection, message: ClientMessage) => {
+    const state = connection.state;
+    switch (message.action) {
+      case 'runCode': {
+        const answer = state.replies!.reserve();
+        if (state.replies!.pending > limits.pendingRuns)
+          return answer(
+            encodeError(`Too many runs in progress: at most ${limits.pendingRuns} per connection`),
+          );
+        service.runCode(message.data, state.tasks!.signal).then(
+          ({ output, debug }) => answer(encode('output', withDetails(connection, output, debug))),
+          (error: unknown) => answer(failure(connection, error)),
+        );
+        return;
+      }
+      case 'startTasks': {
+        const problem = state.tasks!.add(message.data.tasks);
+        if (problem) reject(connection, { error: problem, details: {} });
+        return;
+      }
+      case 'startGame':
+        server.rooms.publish(
+          RUNNER_ROOM,
+          encode('leaderboardUpdate', leaderboard.start(message.data)),
+        );
+        return;
+      case 'updateScore':
+        try {
+          const standings = leaderboard.update(message.data.playerId, message.data.change);
+          server.rooms.publish(RUNNER_ROOM, encode('leaderboardUpdate', standings));
+        } catch (error) {
+          if (!(error instanceof UnknownPlayerError)) throw error;
+          const players = leaderboard
+            .standings()
+            .map((p) => p.id)
+            .sort((x, y) => x - y);
+          send(
+            connection,
+            encodeError(ERRORS.unknownPlayer(error.playerId), state.dev ? { players } : undefined),
+          );
+        }
+        return;
+      case 'getLeaderboard':
+        send(connection, encode('leaderboardUpdate', leaderboard.standings()));
+        return;
+    }
+  };
+
+  for (const [pattern, dev] of Object.entries(RUNNER_ROUTES)) {
+    server.route<RunnerState>(pattern, {
+      initialState: () => ({ dev, replies: null, tasks: null }),
+      onConnect(connection) {
+        connection.state.replies = new OrderedReplies((text) => send(connection, text));
+        connection.state.tasks = new TaskQueue({
+          concurrency: limits.concurrentTasks,
+          maxPending: limits.pendingTasks,
+          execute: (task, taskContext) => executeTask(executors, task, taskContext),
+          emit: (taskId, status, progress, outcome?: TaskOutcome) => {
+            const update: TaskUpdate = { taskId, status, progress };
+            if (outcome) update.result = withDetails(connection, outcome.result, outcome.details);
+            send(connection, encode('taskUpdate', update));
+          },
+        });
+        connection.join(RUNNER_ROOM);
+      },
+      onMessage(connection, data, isBinary) {
+        if (isBinary) return reject(connection, { error: ERRORS.binary, details: {} });
+        const parsed = parseClientMessage(data.toString());
+        if (parsed.ok) return handle(connection, parsed.message);
+        // Every runCode gets its answer in order, a refusal included.
+        if (parsed.action === 'runCode')
+          return reject(connection, parsed, connection.state.replies!.reserve());
+        reject(connection, parsed);
+      },
+      onClose(connection) {
+        connection.state.tasks?.cancel();
+        connection.state.replies?.clear();
+      },
+      // Bursts (a class pressing Run together, a batch of runs) fit; past them each
+      // message is dropped with an error in the protocol's shape, the socket stays.
+      rateLimit: {
+        messagesPerSecond: limits.messagesPerSecond,
+        burst: limits.burst,
+        onExceeded: 'error',
+      },
+      onRateLimited: (connection) => send(connection, encodeError(ERRORS.rateLimited)),
+    });
+  }
+}

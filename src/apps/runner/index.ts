@@ -1,0 +1,30 @@
+// The runner module (spec 002): runCode, tasks with progress and the leaderboard at
+// /appws and /devws. See docs/protocols/runner.md.
+import type { SandboxPool } from '../../sandbox/index.js';
+import type { AppModule } from '../types.js';
+import { registerRunnerGateway, RUNNER_LIMITS, type RunnerLimits } from './gateway.js';
+import { Leaderboard } from './leaderboard.js';
+import { RunnerService } from './service.js';
+
+export interface RunnerModuleOptions {
+  /** Runs the code instead of the platform's pool (tests size their own). */
+  sandbox?: SandboxPool;
+  limits?: Partial<RunnerLimits>;
+}
+
+export function createRunnerModule(options: RunnerModuleOptions = {}): AppModule {
+  return {
+    name: 'runner',
+    migrations: [],
+    register(context) {
+      // State lives per registration: one game per server.
+      const service = new RunnerService(options.sandbox ?? context.sandbox);
+      registerRunnerGateway(context, service, new Leaderboard(), {
+        ...RUNNER_LIMITS,
+        ...options.limits,
+      });
+    },
+  };
+}
+
+export const runnerModule: AppModule = createRunnerModule();
