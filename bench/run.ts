@@ -17,6 +17,7 @@ const USAGE = `usage: node dist/bench/run.js [options]
   --quick              short runs (a smoke check; results go to bench/results/partial.*)
   --only <rows>        comma list of: ${GROUP_IDS.join(', ')} (handshakes and memory are both "idle")
   --servers <names>    comma list of: ringside, ws, bun (default: every one available)
+  --node-flags "<f>"   flags for both Node servers alike (e.g. "--max-semi-space-size=1")
   --repeat <n>         run echo and idle rows n times on fresh servers, report the median (default 1)
   --rates <list>       broadcast offered publishes/s, ascending (default 80,300,1000,3000)
   --idle-conns <n>     connections for the idle row (default 10000)
@@ -27,6 +28,7 @@ interface Options {
   only: GroupId[];
   servers: ServerName[] | null;
   repeat: number;
+  nodeFlags: string[];
   rates: number[];
   idleConns: number;
   out: string | null;
@@ -38,6 +40,7 @@ function parseArgs(argv: string[]): Options {
     only: [],
     servers: null,
     repeat: 1,
+    nodeFlags: [],
     rates: [80, 300, 1000, 3000],
     idleConns: 10_000,
     out: null,
@@ -59,6 +62,10 @@ function parseArgs(argv: string[]): Options {
         if (!o.only.includes(group as GroupId)) o.only.push(group as GroupId);
       }
     } else if (a === '--servers') o.servers = list(next()) as ServerName[];
+    else if (a === '--node-flags')
+      o.nodeFlags = next()
+        .split(/\s+/)
+        .filter((f) => f !== '');
     else if (a === '--repeat') o.repeat = Math.max(1, Math.min(9, Number(next()) || 1));
     else if (a === '--rates')
       o.rates = list(next())
@@ -111,11 +118,15 @@ async function main(): Promise<void> {
   }
   const serverPlacement: Placement = { core: pin ? 0 : null, nofile };
   const loadgenPlacement: Placement = { core: pin ? 1 : null, nofile: null }; // it raises its own
-  const pinning = pin
-    ? 'servers pinned to core 0, load generator to core 1 (taskset)'
-    : 'no pinning (taskset missing or a single core)';
+  const pinning =
+    (pin
+      ? 'servers pinned to core 0, load generator to core 1 (taskset)'
+      : 'no pinning (taskset missing or a single core)') +
+    (opts.nodeFlags.length ? `; both Node servers run with ${opts.nodeFlags.join(' ')}` : '');
 
-  const specs = serverSpecs().filter((s) => !opts.servers || opts.servers.includes(s.name));
+  const specs = serverSpecs(opts.nodeFlags).filter(
+    (s) => !opts.servers || opts.servers.includes(s.name),
+  );
   const running = specs.filter((s) => s.unavailable === null);
   for (const s of specs) if (s.unavailable) console.log(`skipping ${s.name}: ${s.unavailable}`);
   if (running.length === 0) fail('no server to benchmark');

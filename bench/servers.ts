@@ -14,13 +14,18 @@ export interface ServerSpec {
   unavailable: string | null;
 }
 
-export function serverSpecs(): ServerSpec[] {
+/**
+ * `nodeFlags` (e.g. a V8 heap setting) go to both Node servers alike, so a tuning is
+ * always measured side by side, never for one server only.
+ */
+export function serverSpecs(nodeFlags: string[] = []): ServerSpec[] {
   const bun = onPath('bun');
   return [
     {
       name: 'ringside',
       command: process.execPath,
       args: [
+        ...nodeFlags,
         RINGSIDE_CLI,
         'echo',
         '--port',
@@ -39,7 +44,7 @@ export function serverSpecs(): ServerSpec[] {
     {
       name: 'ws',
       command: process.execPath,
-      args: [WS_SERVER, '--port', '0', '--host', '127.0.0.1'],
+      args: [...nodeFlags, WS_SERVER, '--port', '0', '--host', '127.0.0.1'],
       unavailable: existsSync(WS_SERVER) ? null : `${WS_SERVER} not found (run npm run build)`,
     },
     {
