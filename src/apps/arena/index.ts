@@ -96,6 +96,14 @@ export function createArenaModule(options: ArenaOptions = {}): AppModule {
       chat = new ArenaChatService(store, hub, battles);
       const teams = new TeamService(store, hub);
       const admins = new Set((settings.adminUsers ?? []).map((name) => name.toLowerCase()));
+      // A listed name nobody registered yet could be taken by anyone: say so loudly.
+      for (const name of settings.adminUsers ?? []) {
+        if (!(await store.findUserByUsername(name)))
+          context.logger.warn(
+            { username: name },
+            'admin user is not registered yet: register it before anyone else can take the name',
+          );
+      }
       registerArenaRoutes(context, { bank, store, battles, chat, notifications, teams, admins });
       registerArenaGateway(
         context,
