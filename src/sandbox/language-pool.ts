@@ -250,8 +250,9 @@ export class LanguagePool {
         this.booting--;
         this.everReady = true;
         this.bootFailures = 0;
-        this.options.logger?.info(
-          { language: this.options.language, pid: worker.pid, bootMs: worker.bootMs },
+        // debug: a server logs one line at start and one at stop, not one per worker.
+        this.options.logger?.debug?.(
+          { language: this.options.language, workerPid: worker.pid, bootMs: worker.bootMs },
           'sandbox worker ready',
         );
         this.dispatch();
@@ -260,6 +261,8 @@ export class LanguagePool {
       },
       (err: Error) => {
         this.booting--;
+        // Shutting down while a worker boots is not a failure worth reporting.
+        if (this.closed) return;
         this.bootFailures++;
         this.nextBootAt =
           Date.now() + Math.min(MAX_BOOT_BACKOFF_MS, 500 * 2 ** (this.bootFailures - 1));
@@ -289,7 +292,7 @@ export class LanguagePool {
       this.options.logger?.warn(
         {
           language: this.options.language,
-          pid: worker.pid,
+          workerPid: worker.pid,
           reason,
           jobs: worker.jobsDone,
           output: worker.output.slice(-1000),
