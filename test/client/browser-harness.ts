@@ -2,35 +2,20 @@
 // bundler): the page is opened on the ringside server's own origin, and requests under
 // /sdk/ are answered from the compiled files, so the SDK uses the browser's own
 // WebSocket and finds the server from `location`, as an app served by ringside would.
+import { launchChromium } from '../helpers/chromium.js';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** dist/src/client, next to this file's dist/test/client. */
 export const SDK_DIR = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
   '../../src/client',
 );
 
-export async function launchChromium(): Promise<Browser> {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: run scripts/ensure-test-deps.sh`);
-  }
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-    ],
-    timeout: 20_000,
-  });
-}
+export { launchChromium };
 
 /** A page on `origin` (http://127.0.0.1:PORT) where `import('/sdk/index.js')` loads the SDK. */
 export async function sdkPage(browser: Browser, origin: string): Promise<Page> {

@@ -1,32 +1,11 @@
 // Spec 004's browser integration test: headless Chromium's own WebSocket against a real
 // `ringside echo`. The page is loaded from the echo server (GET /healthz) so the socket's
 // Origin is the server's own, as it would be for an app served from the same port.
+import { launchChromium } from '../helpers/chromium.js';
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startEcho, type EchoProcess } from '../helpers/echo-process.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-async function launch(): Promise<Browser> {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium not found at ${CHROMIUM}: run scripts/ensure-test-deps.sh (Debian package chromium)`,
-    );
-  }
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-    ],
-    timeout: 20_000,
-  });
-}
 
 async function openPage(browser: Browser, server: EchoProcess): Promise<Page> {
   const page = await browser.newPage();
@@ -152,7 +131,7 @@ function browserAwaitServerClose(url: string): Promise<void> {
 describe('headless Chromium WebSocket ↔ ringside echo', () => {
   let browser: Browser;
   before(async () => {
-    browser = await launch();
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
