@@ -1,21 +1,13 @@
 // Autobahn group 7 (closing handshake): the server echoes the client's close code (an empty
 // close body with an empty one), ignores everything after a close, fails bad close bodies
 // with 1002 (1007 for a reason that is not UTF-8), and closes TCP itself afterwards.
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { EchoProcess } from '../helpers/echo-process.js';
-import { closePayload, destroyAllClients, encodeFrame, Op } from '../helpers/raw-ws.js';
-import { assertStillServing, open, startServer, utf8Text } from './support.js';
+import { closePayload, encodeFrame, Op } from '../helpers/raw-ws.js';
+import { assertStillServing, open, utf8Text, serverForThisFile } from './support.js';
 
 const CLOSE_TIMEOUT_MS = 1500;
-let server: EchoProcess;
-before(async () => {
-  server = await startServer(['--close-timeout-ms', String(CLOSE_TIMEOUT_MS)]);
-});
-after(async () => {
-  await server?.stop();
-});
-afterEach(() => destroyAllClients());
+const server = serverForThisFile(['--close-timeout-ms', String(CLOSE_TIMEOUT_MS)]);
 
 const closeFrame = (code?: number, reason?: string | Buffer) =>
   encodeFrame({ opcode: Op.CLOSE, payload: closePayload(code, reason) });

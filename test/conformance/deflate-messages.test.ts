@@ -3,38 +3,29 @@
 // many sizes (whole and auto-fragmented), RSV1 where it may not be (continuation, control)
 // -> 1002, data that does not inflate -> 1007, and a deflate bomb -> 1009 without the
 // server ever holding the inflated bytes (its RSS is read from /proc).
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
-import type { EchoProcess } from '../helpers/echo-process.js';
 import {
   closePayload,
-  destroyAllClients,
   encodeFrame,
   Op,
   pmdCompress,
   rssBytes,
   type RawWs,
 } from '../helpers/raw-ws.js';
-import { assertStillServing, jsonText, open, prngBytes, startServer } from './support.js';
+import { assertStillServing, jsonText, open, prngBytes, serverForThisFile } from './support.js';
 
 const LIMIT = 1048576;
-let server: EchoProcess;
-before(async () => {
-  server = await startServer([
-    '--close-timeout-ms',
-    '1500',
-    '--deflate',
-    '--deflate-threshold',
-    '0',
-    '--max-message-bytes',
-    String(LIMIT),
-  ]);
-});
-after(async () => {
-  await server?.stop();
-});
-afterEach(() => destroyAllClients());
+const server = serverForThisFile([
+  '--close-timeout-ms',
+  '1500',
+  '--deflate',
+  '--deflate-threshold',
+  '0',
+  '--max-message-bytes',
+  String(LIMIT),
+]);
 
 const deflated = () => open(server, { extensions: 'permessage-deflate; client_max_window_bits' });
 

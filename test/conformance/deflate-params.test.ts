@@ -2,32 +2,18 @@
 // each offer, and that compressed traffic then works under exactly the negotiated rules --
 // window sizes are checked by inflating the server's messages with the negotiated window,
 // server_no_context_takeover by inflating each message with no history.
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { EchoProcess } from '../helpers/echo-process.js';
-import {
-  destroyAllClients,
-  encodeFrame,
-  Op,
-  parseExtensions,
-  type RawWs,
-} from '../helpers/raw-ws.js';
-import { assertStillServing, jsonText, open, prngBytes, startServer } from './support.js';
+import { encodeFrame, Op, parseExtensions, type RawWs } from '../helpers/raw-ws.js';
+import { assertStillServing, jsonText, open, prngBytes, serverForThisFile } from './support.js';
 
-let server: EchoProcess;
-before(async () => {
-  server = await startServer([
-    '--close-timeout-ms',
-    '1500',
-    '--deflate',
-    '--deflate-threshold',
-    '0',
-  ]);
-});
-after(async () => {
-  await server?.stop();
-});
-afterEach(() => destroyAllClients());
+const server = serverForThisFile([
+  '--close-timeout-ms',
+  '1500',
+  '--deflate',
+  '--deflate-threshold',
+  '0',
+]);
 
 interface Expect {
   serverNoContextTakeover?: boolean;

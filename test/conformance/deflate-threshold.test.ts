@@ -1,27 +1,19 @@
 // --deflate-threshold: with permessage-deflate negotiated, messages below the threshold go
 // out uncompressed (RSV1 clear) and messages at or above it compressed, whatever the client
 // sent; without an offer nothing is ever compressed.
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { EchoProcess } from '../helpers/echo-process.js';
-import { destroyAllClients, Op } from '../helpers/raw-ws.js';
-import { assertStillServing, jsonText, open, startServer } from './support.js';
+import { Op } from '../helpers/raw-ws.js';
+import { assertStillServing, jsonText, open, serverForThisFile } from './support.js';
 
 const THRESHOLD = 100;
-let server: EchoProcess;
-before(async () => {
-  server = await startServer([
-    '--close-timeout-ms',
-    '1500',
-    '--deflate',
-    '--deflate-threshold',
-    String(THRESHOLD),
-  ]);
-});
-after(async () => {
-  await server?.stop();
-});
-afterEach(() => destroyAllClients());
+const server = serverForThisFile([
+  '--close-timeout-ms',
+  '1500',
+  '--deflate',
+  '--deflate-threshold',
+  String(THRESHOLD),
+]);
 
 const deflated = () => open(server, { extensions: 'permessage-deflate' });
 

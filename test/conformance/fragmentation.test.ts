@@ -1,25 +1,17 @@
 // Autobahn group 5 (fragmentation): fragmented text/binary echoed whole, control frames
 // between fragments answered at once, every continuation-order violation and every
 // fragmented control frame -> 1002, and --max-fragments enforced with 1009.
-import { test, before, after, afterEach } from 'node:test';
-import type { EchoProcess } from '../helpers/echo-process.js';
-import { closePayload, destroyAllClients, encodeFrame, Op, type RawWs } from '../helpers/raw-ws.js';
-import { assertStillServing, open, prngBytes, startServer, utf8Text } from './support.js';
+import { test } from 'node:test';
+import { closePayload, encodeFrame, Op, type RawWs } from '../helpers/raw-ws.js';
+import { assertStillServing, open, prngBytes, utf8Text, serverForThisFile } from './support.js';
 
 const MAX_FRAGMENTS = 64;
-let server: EchoProcess;
-before(async () => {
-  server = await startServer([
-    '--close-timeout-ms',
-    '1500',
-    '--max-fragments',
-    String(MAX_FRAGMENTS),
-  ]);
-});
-after(async () => {
-  await server?.stop();
-});
-afterEach(() => destroyAllClients());
+const server = serverForThisFile([
+  '--close-timeout-ms',
+  '1500',
+  '--max-fragments',
+  String(MAX_FRAGMENTS),
+]);
 
 type Delivery = 'once' | 'paused' | 'octets';
 

@@ -1,20 +1,12 @@
 // Autobahn group 1 (framing): text and binary messages at every length boundary of the
 // 7/16/64-bit length forms, whole or in TCP chunks down to one byte, plus non-minimal
 // length forms (RFC 6455 5.2 asks senders for the minimal form; receivers accept others).
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { EchoProcess } from '../helpers/echo-process.js';
-import { destroyAllClients, encodeFrame, encodeHeader, Op } from '../helpers/raw-ws.js';
-import { assertStillServing, open, prngBytes, startServer, utf8Text } from './support.js';
+import { encodeFrame, encodeHeader, Op } from '../helpers/raw-ws.js';
+import { assertStillServing, open, prngBytes, utf8Text, serverForThisFile } from './support.js';
 
-let server: EchoProcess;
-before(async () => {
-  server = await startServer(['--close-timeout-ms', '1500']);
-});
-after(async () => {
-  await server?.stop();
-});
-afterEach(() => destroyAllClients());
+const server = serverForThisFile(['--close-timeout-ms', '1500']);
 
 type Chunking = {
   sizes: number | number[] | { randomMax: number; seed?: number };

@@ -4,43 +4,34 @@
 // compared with frame-model.ts: exactly the expected echoes and pongs, then the expected
 // close code (always one of 1002/1007/1009 for failures) and a TCP close, all time-bounded.
 // Afterwards the process must be alive and a fresh client must still get its echo.
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { EchoProcess } from '../helpers/echo-process.js';
 import {
   acceptFor,
   assertSameBytes,
   buildHandshakeRequest,
   closePayload,
-  destroyAllClients,
   encodeFrame,
   httpExchange,
   Op,
   type RawWs,
 } from '../helpers/raw-ws.js';
 import { modelServer, type ModelLimits, type ModelResult } from './frame-model.js';
-import { assertStillServing, open, prngBytes, startServer } from './support.js';
+import { assertStillServing, open, prngBytes, serverForThisFile } from './support.js';
 
 const LIMITS: ModelLimits = { maxMessageBytes: 65536, maxFragments: 8 };
 const HANDSHAKE_TIMEOUT_MS = 800;
-let server: EchoProcess;
-before(async () => {
-  server = await startServer([
-    '--max-message-bytes',
-    String(LIMITS.maxMessageBytes),
-    '--max-fragments',
-    String(LIMITS.maxFragments),
-    '--handshake-timeout-ms',
-    String(HANDSHAKE_TIMEOUT_MS),
-    '--close-timeout-ms',
-    '1000',
-  ]);
-});
-after(async () => {
-  await server?.stop();
-});
-afterEach(() => destroyAllClients());
+const server = serverForThisFile([
+  '--max-message-bytes',
+  String(LIMITS.maxMessageBytes),
+  '--max-fragments',
+  String(LIMITS.maxFragments),
+  '--handshake-timeout-ms',
+  String(HANDSHAKE_TIMEOUT_MS),
+  '--close-timeout-ms',
+  '1000',
+]);
 
 // ---- generators ----
 

@@ -1,21 +1,13 @@
 // Autobahn group 9 (limits/performance), trimmed to what stays fast: text and binary
 // messages of 64 KiB to 16 MiB (the default --max-message-bytes, so 16 MiB is exactly at the
 // limit), fragmented and in various TCP chunkings, and 1000 pipelined small messages.
-import { test, before, after, afterEach } from 'node:test';
-import type { EchoProcess } from '../helpers/echo-process.js';
-import { destroyAllClients, encodeFrame, Op } from '../helpers/raw-ws.js';
-import { assertStillServing, open, prngBytes, startServer, utf8Text } from './support.js';
+import { test } from 'node:test';
+import { encodeFrame, Op } from '../helpers/raw-ws.js';
+import { assertStillServing, open, prngBytes, utf8Text, serverForThisFile } from './support.js';
 
 const KiB = 1024;
 const MiB = 1024 * 1024;
-let server: EchoProcess;
-before(async () => {
-  server = await startServer(['--close-timeout-ms', '1500']);
-});
-after(async () => {
-  await server?.stop();
-});
-afterEach(() => destroyAllClients());
+const server = serverForThisFile(['--close-timeout-ms', '1500']);
 
 // Payloads are built once and sliced, so the client spends its time on the wire, not on data.
 const TEXT = utf8Text(16 * MiB, 9);

@@ -1,20 +1,17 @@
 // Group 9 limits with --max-message-bytes 1048576: a message at the limit is echoed; one
 // byte over -- announced by a single header, or accumulated over fragments -> 1009, and the
 // server decides from the header alone, before any payload byte is sent.
-import { test, before, after, afterEach } from 'node:test';
-import type { EchoProcess } from '../helpers/echo-process.js';
-import { destroyAllClients, encodeFrame, encodeHeader, Op } from '../helpers/raw-ws.js';
-import { assertStillServing, open, prngBytes, startServer, utf8Text } from './support.js';
+import { test } from 'node:test';
+import { encodeFrame, encodeHeader, Op } from '../helpers/raw-ws.js';
+import { assertStillServing, open, prngBytes, utf8Text, serverForThisFile } from './support.js';
 
 const LIMIT = 1048576;
-let server: EchoProcess;
-before(async () => {
-  server = await startServer(['--close-timeout-ms', '1500', '--max-message-bytes', String(LIMIT)]);
-});
-after(async () => {
-  await server?.stop();
-});
-afterEach(() => destroyAllClients());
+const server = serverForThisFile([
+  '--close-timeout-ms',
+  '1500',
+  '--max-message-bytes',
+  String(LIMIT),
+]);
 
 test('9.9.1 text message of exactly --max-message-bytes -> echoed', async () => {
   const ws = await open(server);

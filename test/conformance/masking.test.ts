@@ -1,20 +1,12 @@
 // Group 10 here is masking (RFC 6455 5.1/5.3), not Autobahn's "misc": a server must fail
 // any unmasked client frame with 1002 and must never mask its own frames (the raw client's
 // reader asserts that on every frame it parses). 10.1.1 is Autobahn's auto-fragmented case.
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { EchoProcess } from '../helpers/echo-process.js';
-import { closePayload, destroyAllClients, encodeFrame, Op } from '../helpers/raw-ws.js';
-import { assertStillServing, open, prngBytes, startServer, utf8Text } from './support.js';
+import { closePayload, encodeFrame, Op } from '../helpers/raw-ws.js';
+import { assertStillServing, open, prngBytes, utf8Text, serverForThisFile } from './support.js';
 
-let server: EchoProcess;
-before(async () => {
-  server = await startServer(['--close-timeout-ms', '1500']);
-});
-after(async () => {
-  await server?.stop();
-});
-afterEach(() => destroyAllClients());
+const server = serverForThisFile(['--close-timeout-ms', '1500']);
 
 test('10.1.1 text of 65536 bytes in fragments of 1300 bytes -> echoed', async () => {
   const ws = await open(server);

@@ -1,18 +1,10 @@
 // Autobahn group 4 (opcodes): reserved non-control opcodes 3-7 and control opcodes 11-15
 // fail the connection with 1002; a message echoed before the bad frame still arrives.
-import { test, before, after, afterEach } from 'node:test';
-import type { EchoProcess } from '../helpers/echo-process.js';
-import { destroyAllClients, encodeFrame, Op } from '../helpers/raw-ws.js';
-import { assertStillServing, open, startServer } from './support.js';
+import { test } from 'node:test';
+import { encodeFrame, Op } from '../helpers/raw-ws.js';
+import { assertStillServing, open, serverForThisFile } from './support.js';
 
-let server: EchoProcess;
-before(async () => {
-  server = await startServer(['--close-timeout-ms', '1500']);
-});
-after(async () => {
-  await server?.stop();
-});
-afterEach(() => destroyAllClients());
+const server = serverForThisFile(['--close-timeout-ms', '1500']);
 
 // Autobahn's pattern per opcode: 1 = bare frame, 2 = frame with payload, 3 = text, bad frame,
 // ping, 4 = the same with a payload, 5 = the same sent one byte at a time.

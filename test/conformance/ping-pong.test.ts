@@ -1,18 +1,10 @@
 // Autobahn group 2 (pings and pongs): pong mirrors the ping payload exactly, oversized pings
 // fail with 1002, pings may arrive byte by byte, unsolicited pongs are ignored.
-import { test, before, after, afterEach } from 'node:test';
-import type { EchoProcess } from '../helpers/echo-process.js';
-import { destroyAllClients, encodeFrame, Op } from '../helpers/raw-ws.js';
-import { assertStillServing, open, prngBytes, startServer } from './support.js';
+import { test } from 'node:test';
+import { encodeFrame, Op } from '../helpers/raw-ws.js';
+import { assertStillServing, open, prngBytes, serverForThisFile } from './support.js';
 
-let server: EchoProcess;
-before(async () => {
-  server = await startServer(['--close-timeout-ms', '1500']);
-});
-after(async () => {
-  await server?.stop();
-});
-afterEach(() => destroyAllClients());
+const server = serverForThisFile(['--close-timeout-ms', '1500']);
 
 async function pingPong(payload: Buffer): Promise<void> {
   const ws = await open(server);

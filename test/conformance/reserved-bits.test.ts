@@ -1,26 +1,12 @@
 // Autobahn group 3 (reserved bits): any RSV bit without a negotiated extension fails the
 // connection with 1002; the echo of the valid message sent before it still arrives, and the
 // ping sent after it gets no pong. RSV value n means rsv1=4, rsv2=2, rsv3=1 as in Autobahn.
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { EchoProcess } from '../helpers/echo-process.js';
-import {
-  closePayload,
-  destroyAllClients,
-  encodeFrame,
-  Op,
-  type FrameSpec,
-} from '../helpers/raw-ws.js';
-import { assertStillServing, open, startServer } from './support.js';
+import { closePayload, encodeFrame, Op, type FrameSpec } from '../helpers/raw-ws.js';
+import { assertStillServing, open, serverForThisFile } from './support.js';
 
-let server: EchoProcess;
-before(async () => {
-  server = await startServer(['--close-timeout-ms', '1500']);
-});
-after(async () => {
-  await server?.stop();
-});
-afterEach(() => destroyAllClients());
+const server = serverForThisFile(['--close-timeout-ms', '1500']);
 
 const rsv = (n: number): Pick<FrameSpec, 'rsv1' | 'rsv2' | 'rsv3'> => ({
   rsv1: (n & 4) !== 0,

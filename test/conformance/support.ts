@@ -1,12 +1,37 @@
 // Shared set-up for the conformance files: one `ringside echo` child per file, raw clients
 // to its /echo route, and the closing check that the server still serves after the group.
 import assert from 'node:assert/strict';
+import { after, afterEach, before } from 'node:test';
 import { startEcho, type EchoProcess } from '../helpers/echo-process.js';
-import { connect, Op, type ConnectOptions, type RawWs } from '../helpers/raw-ws.js';
+import {
+  connect,
+  destroyAllClients,
+  Op,
+  type ConnectOptions,
+  type RawWs,
+} from '../helpers/raw-ws.js';
 
 /** Heartbeats off so no server ping interleaves with what a case expects. */
 export function startServer(args: string[] = []): Promise<EchoProcess> {
   return startEcho(['--heartbeat-ms', '0', ...args]);
+}
+
+/**
+ * The file's server: started before its first case, stopped after the last, with every
+ * raw client of a case destroyed after it. The returned object is filled in `before`.
+ */
+export function serverForThisFile(args: string[] = []): EchoProcess {
+  const server = {} as EchoProcess;
+  let started = false;
+  before(async () => {
+    Object.assign(server, await startServer(args));
+    started = true;
+  });
+  after(async () => {
+    if (started) await server.stop();
+  });
+  afterEach(() => destroyAllClients());
+  return server;
 }
 
 export function open(

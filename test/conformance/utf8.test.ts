@@ -3,27 +3,12 @@
 // truncated sequences, impossible bytes) -> 1007, and fail-fast: the server closes as soon
 // as invalid bytes arrive, before the rest of the message is sent.
 // The 6.5-6.23 vectors follow Autobahn's case6_x_x (from Markus Kuhn's UTF-8-test.txt).
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { EchoProcess } from '../helpers/echo-process.js';
-import {
-  destroyAllClients,
-  encodeFrame,
-  encodeHeader,
-  maskBytes,
-  Op,
-  type RawWs,
-} from '../helpers/raw-ws.js';
-import { assertStillServing, open, startServer } from './support.js';
+import { encodeFrame, encodeHeader, maskBytes, Op, type RawWs } from '../helpers/raw-ws.js';
+import { assertStillServing, open, serverForThisFile } from './support.js';
 
-let server: EchoProcess;
-before(async () => {
-  server = await startServer(['--close-timeout-ms', '1500']);
-});
-after(async () => {
-  await server?.stop();
-});
-afterEach(() => destroyAllClients());
+const server = serverForThisFile(['--close-timeout-ms', '1500']);
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const KOSME = hex('cebae1bdb9cf83cebcceb5'); // κόσμε
