@@ -2,7 +2,6 @@
 // listeners are shared functions and one timer sweeps every socket still reading its
 // head, so a handshake costs no closures and no timer of its own.
 import type { Socket } from 'node:net';
-import { findHeadEnd } from './http-head.js';
 
 export interface HeadReaderCallbacks {
   /** The head is complete: it ends at `headEnd` in `buffered` (bytes after it belong to the peer's next message). */
@@ -15,9 +14,16 @@ const kPending = Symbol('ringside.pendingHead');
 
 interface Pending {
   reader: HeadReader;
-  buffered: Buffer | null;
+  /** The chunks so far, joined only once the head is complete (a head sent a byte at a time costs linear copying, not quadratic). */
+  chunks: Buffer[];
+  length: number;
+  /** The last up to 3 bytes before the newest chunk, where a terminator may begin. */
+  tail: Buffer;
   deadline: number;
 }
+
+const HEAD_END = Buffer.from('\r\n\r\n');
+const NO_BYTES = Buffer.alloc(0);
 
 type PendingSocket = Socket & { [kPending]?: Pending };
 
@@ -48,7 +54,9 @@ export class HeadReader {
     const pendingSocket = socket as PendingSocket;
     pendingSocket[kPending] = {
       reader: this,
-      buffered: null,
+      chunks: [],
+      length: 0,
+      tail: NO_BYTES,
       deadline: Date.now() + this.timeoutMs,
     };
     this.pending.add(pendingSocket);
@@ -67,23 +75,30 @@ export class HeadReader {
   }
 
   onData(socket: PendingSocket, pending: Pending, chunk: Buffer): void {
-    const previous = pending.buffered === null ? 0 : pending.buffered.length;
-    const buffered = previous === 0 ? chunk : Buffer.concat([pending.buffered!, chunk]);
-    pending.buffered = buffered;
-    // Search only where the terminator can be: the new bytes and the 3 before them.
-    const from = previous < 4 ? 0 : previous - 3;
-    const end = findHeadEnd(from === 0 ? buffered : buffered.subarray(from));
-    const headEnd = end < 0 ? -1 : end + from;
-    if (headEnd < 0) {
-      if (buffered.length > this.maxHeadBytes) {
+    const before = pending.length;
+    pending.chunks.push(chunk);
+    pending.length += chunk.length;
+    // The terminator can only end in the new chunk: search it with the few bytes before it.
+    const window = pending.tail.length === 0 ? chunk : Buffer.concat([pending.tail, chunk]);
+    const at = window.indexOf(HEAD_END);
+    if (at < 0) {
+      if (pending.length > this.maxHeadBytes) {
         this.forget(socket);
         this.callbacks.onLimit(socket, 431);
+        return;
       }
+      pending.tail = window.subarray(Math.max(0, window.length - 3));
       return;
     }
+    const headEnd = before - pending.tail.length + at + HEAD_END.length;
     this.forget(socket);
-    if (headEnd > this.maxHeadBytes) this.callbacks.onLimit(socket, 431);
-    else this.callbacks.onHead(socket, buffered, headEnd);
+    if (headEnd > this.maxHeadBytes) {
+      this.callbacks.onLimit(socket, 431);
+      return;
+    }
+    const buffered =
+      pending.chunks.length === 1 ? chunk : Buffer.concat(pending.chunks, pending.length);
+    this.callbacks.onHead(socket, buffered, headEnd);
   }
 
   /** Stops reading: the socket is handed on, refused or gone. */

@@ -39,6 +39,7 @@ function maskBytes(key: number): Buffer {
 }
 
 const NO_PIECES: Buffer[] = [];
+const EMPTY = Buffer.alloc(0);
 
 const enum State {
   Header,
@@ -293,13 +294,15 @@ export class Receiver {
 
     const payload = this.frameBuffer ?? piece;
     this.frameBuffer = null;
+    this.state = State.Header;
+    // The common case, a whole message in one frame, skips the pieces list entirely.
+    if (this.fin && this.pieces === null) return this.finishMessage(payload);
     if (payload !== null && payload.length > 0) {
       (this.pieces ??= []).push(payload);
       this.messageBytes += payload.length;
     }
-    this.state = State.Header;
     if (!this.fin) return true;
-    return this.finishMessage();
+    return this.finishMessage(null);
   }
 
   private checkUtf8(piece: Buffer): boolean {
@@ -312,8 +315,9 @@ export class Receiver {
     return this.fail(CloseCode.InvalidPayload, 'invalid UTF-8 in text message');
   }
 
-  private finishMessage(): boolean {
-    const pieces = this.pieces ?? NO_PIECES;
+  /** `single`: the payload of a message that came in one frame (pieces were not used). */
+  private finishMessage(single: Buffer | null): boolean {
+    const pieces = this.pieces;
     const isBinary = this.messageOpcode === Opcode.Binary;
     const compressed = this.messageCompressed;
     const total = this.messageBytes;
@@ -325,7 +329,8 @@ export class Receiver {
 
     if (compressed) {
       this.state = State.Inflating;
-      this.deflate!.inflate(pieces, this.options.maxMessageBytes, (error, data) => {
+      const input = pieces ?? (single !== null && single.length > 0 ? [single] : NO_PIECES);
+      this.deflate!.inflate(input, this.options.maxMessageBytes, (error, data) => {
         if (this.state !== State.Inflating) return;
         if (error !== null) return void this.fail(error.code, error.reason);
         if (!isBinary && !isValidUtf8(data!)) {
@@ -345,10 +350,10 @@ export class Receiver {
       this.utf8.reset();
     }
     const data =
-      pieces.length === 1
-        ? pieces[0]!
-        : pieces.length === 0
-          ? Buffer.alloc(0)
+      pieces === null
+        ? (single ?? EMPTY)
+        : pieces.length === 1
+          ? pieces[0]!
           : Buffer.concat(pieces, total);
     this.handlers.onMessage(data, isBinary);
     return this.state === State.Header;
