@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { after, test } from 'node:test';
 import WebSocket from 'ws';
 import {
+  RoomLimitError,
   UpgradeRejection,
   WebSocketServer,
   type ServerOptions,
@@ -379,4 +380,90 @@ test('graceful shutdown: every client receives 1001 and close() resolves', async
     [1001, 1001, 1001, 1001, 1001],
   );
   await assert.rejects(open(`ws://127.0.0.1:${port}/s`));
+});
+
+test('a failing onConnect answers 500, a failing onMessage closes 1011; the server carries on', async () => {
+  const errors: string[] = [];
+  const { url } = await start((s) => {
+    s.route('/broken-connect', {
+      onConnect() {
+        throw new Error('database down');
+      },
+    });
+    s.route('/broken-message', {
+      onMessage(_c, data) {
+        if (data.toString() === 'boom') throw new Error('handler bug');
+      },
+    });
+    s.route('/handled', {
+      onMessage: async () => {
+        throw new Error('async bug');
+      },
+      onError: (connection, error) => {
+        errors.push(error.message);
+        connection.send('sorry');
+      },
+    });
+    s.route('/ok', { onMessage: (c, d) => c.send(d) });
+  });
+  await assert.rejects(open(`${url}/broken-connect`), /HTTP 500/);
+
+  const broken = await open(`${url}/broken-message`);
+  const closed = closeEvent(broken);
+  broken.send('boom');
+  assert.deepEqual(await closed, [1011, 'internal error']);
+
+  const handled = await open(`${url}/handled`);
+  const reply = messages(handled, 1);
+  handled.send('x');
+  assert.deepEqual(await reply, ['sorry']);
+  assert.deepEqual(errors, ['async bug']);
+  assert.equal(handled.readyState, WebSocket.OPEN, 'onError decides; the connection stays');
+  handled.close();
+
+  const ok = await open(`${url}/ok`);
+  const echoed = messages(ok, 1);
+  ok.send('fine');
+  assert.deepEqual(await echoed, ['fine']);
+  ok.close();
+});
+
+test('rooms per connection are limited: join throws RoomLimitError past the limit', async () => {
+  const results: string[] = [];
+  const { url } = await start(
+    (s) =>
+      s.route('/many', {
+        onMessage(connection, data) {
+          try {
+            connection.join(data.toString());
+            results.push('joined');
+          } catch (error) {
+            results.push(error instanceof RoomLimitError ? 'limited' : 'other');
+          }
+          connection.send('done');
+        },
+      }),
+    { maxRoomsPerConnection: 2 },
+  );
+  const ws = await open(`${url}/many`);
+  const replies = messages(ws, 4);
+  for (const room of ['a', 'b', 'a', 'c']) ws.send(room);
+  await replies;
+  assert.deepEqual(results, ['joined', 'joined', 'joined', 'limited']);
+  ws.close();
+});
+
+test('a malformed Sec-WebSocket-Extensions header is refused with 400', async () => {
+  const { url } = await start((s) => s.route('/x', {}), { deflate: true });
+  const port = Number(new URL(url).port);
+  const socket = net.connect(port, '127.0.0.1');
+  await once(socket, 'connect');
+  socket.write(
+    'GET /x HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n' +
+      'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits="10\r\n\r\n',
+  );
+  const [answer] = (await once(socket, 'data')) as [Buffer];
+  assert.match(answer.toString(), /^HTTP\/1\.1 400 /);
+  socket.destroy();
 });
