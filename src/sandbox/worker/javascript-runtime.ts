@@ -18,6 +18,7 @@ import { host } from './host.js';
 import { removeHostGlobals } from './lockdown.js';
 import { CONSOLE_PRELUDE, JSON_PARSE_PRELUDE, TO_JSON_PRELUDE } from './javascript-prelude.js';
 import { MiB, roundMs, toMiB, type Engine, type Progress } from './engine.js';
+import { skippedTest } from './messages.js';
 import type {
   JudgeJob,
   JudgeOutcome,
@@ -319,13 +320,7 @@ export async function createJavaScriptEngine(options: JavaScriptEngineOptions): 
       if (!stopped) await progress(0);
       for (const input of job.inputs) {
         if (stopped || !fn) {
-          tests.push({
-            status: 'skipped',
-            actual: null,
-            error: null,
-            stdout: '',
-            executionTime: 0,
-          });
+          tests.push(skippedTest());
           continue;
         }
         session.sinks = {

@@ -53,6 +53,11 @@ export interface TestOutcome {
   executionTime: number;
 }
 
+/** A test not run because an earlier one stopped the submission (or it never loaded). */
+export function skippedTest(): TestOutcome {
+  return { status: 'skipped', actual: null, error: null, stdout: '', executionTime: 0 };
+}
+
 export interface JudgeOutcome {
   /** set when the submission could not be loaded at all (syntax error, missing function, crash at top level) */
   loadStatus: RunStatus;

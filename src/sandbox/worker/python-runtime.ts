@@ -9,6 +9,7 @@ import { host } from './host.js';
 import { removeHostGlobals } from './lockdown.js';
 import { PYTHON_PRELUDE } from './python-prelude.js';
 import { MiB, roundMs, toMiB, type Engine, type Progress } from './engine.js';
+import { skippedTest } from './messages.js';
 import type {
   JudgeJob,
   JudgeOutcome,
@@ -302,13 +303,7 @@ export async function createPythonEngine(options: PythonEngineOptions): Promise<
       if (!stopped) await progress(0);
       for (const input of job.inputs) {
         if (stopped) {
-          tests.push({
-            status: 'skipped',
-            actual: null,
-            error: null,
-            stdout: '',
-            executionTime: 0,
-          });
+          tests.push(skippedTest());
           continue;
         }
         const { stdout, stderr } = begin(job);
