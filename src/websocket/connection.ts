@@ -24,6 +24,8 @@ export interface ConnectionOptions {
   /** Bytes queued for this peer beyond which `slowConsumer` applies. */
   maxQueuedBytes: number;
   slowConsumer: SlowConsumerPolicy;
+  /** Where a server counts what its connections send (shared by all of them). */
+  stats?: { messagesOut: number; bytesOut: number };
 }
 
 /**
@@ -162,19 +164,36 @@ export class WebSocketConnection implements ReceiverHandlers {
           : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
       if (bytes.length >= deflate.options.threshold)
         return this.sendCompressed(opcode, bytes, deflate, mask);
-      return this.queueData(encodeFrame(opcode, bytes, { mask }));
+      return this.queueMessage(encodeFrame(opcode, bytes, { mask }));
     }
-    if (typeof data === 'string') return this.queueData(encodeTextFrame(opcode, data, { mask }));
+    if (typeof data === 'string') return this.queueMessage(encodeTextFrame(opcode, data, { mask }));
     if (!mask && data.length >= ZERO_COPY_MIN_BYTES) {
       // Large payloads go out as they are, after their own header: no copy.
       if (!this.admit(data.length)) return;
-      this.output.write(encodeHeader(opcode, data.length));
+      const header = encodeHeader(opcode, data.length);
+      this.output.write(header);
       this.output.write(
         Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength),
       );
+      this.countSent(header.length + data.length);
       return;
     }
-    this.queueData(encodeFrame(opcode, data, { mask }));
+    this.queueMessage(encodeFrame(opcode, data, { mask }));
+  }
+
+  /** A message frame this connection built: queued and counted. */
+  private queueMessage(frame: Buffer): void {
+    if (!this.admit(frame.length)) return;
+    this.output.write(frame);
+    this.countSent(frame.length);
+  }
+
+  private countSent(bytes: number): void {
+    const stats = this.options.stats;
+    if (stats !== undefined) {
+      stats.messagesOut++;
+      stats.bytesOut += bytes;
+    }
   }
 
   /** Queues an already encoded data frame (shared by many connections; never masked). */
@@ -271,7 +290,9 @@ export class WebSocketConnection implements ReceiverHandlers {
           this.fail(CloseCode.InternalError, 'compression failed');
         return;
       }
-      this.output.fill(slot, encodeFrame(opcode, compressed, { rsv1: true, mask }));
+      const frame = encodeFrame(opcode, compressed, { rsv1: true, mask });
+      this.output.fill(slot, frame);
+      this.countSent(frame.length);
     });
   }
 

@@ -207,6 +207,7 @@ export class WebSocketServer implements ConnectionHost {
       closeTimeoutMs: limits.closeTimeoutMs,
       maxQueuedBytes: limits.maxQueuedBytes,
       slowConsumer: limits.slowConsumer,
+      stats: this.stats,
     };
     this.logger = options.logger ?? silentLogger;
     this.deflate =
@@ -292,7 +293,6 @@ export class WebSocketServer implements ConnectionHost {
   sendTo(id: string, data: string | Buffer, options: { binary?: boolean } = {}): boolean {
     const connection = this.connectionsById.get(id);
     if (!connection || !connection.isOpen) return false;
-    this.countOut(data);
     connection.send(data, options);
     return true;
   }
@@ -648,11 +648,6 @@ export class WebSocketServer implements ConnectionHost {
     socket.end(httpRejection(status, message, headers));
     // Don't wait forever for a peer that never reads the answer.
     setTimeout(() => socket.destroy(), 1000).unref();
-  }
-
-  private countOut(data: string | Buffer): void {
-    this.stats.messagesOut++;
-    this.stats.bytesOut += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
   }
 
   // --- heartbeat ------------------------------------------------------------

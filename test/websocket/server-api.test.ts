@@ -467,3 +467,30 @@ test('a malformed Sec-WebSocket-Extensions header is refused with 400', async ()
   assert.match(answer.toString(), /^HTTP\/1\.1 400 /);
   socket.destroy();
 });
+
+test('stats count every message in and out: direct sends, room fan-out and send-by-id', async () => {
+  const { server, url } = await start((s) =>
+    s.route('/count', {
+      onConnect: (c) => c.join('r'),
+      onMessage(connection, data) {
+        connection.send(data.toString()); // one direct send
+        s.rooms.publish('r', 'to the room'); // one per member
+      },
+    }),
+  );
+  const [a, b] = await Promise.all([open(`${url}/count`), open(`${url}/count`)]);
+  const gotA = messages(a, 2);
+  const gotB = messages(b, 1);
+  a.send('héllo');
+  await Promise.all([gotA, gotB]);
+  const either = Promise.race([messages(a, 1), messages(b, 1)]);
+  assert.equal(server.sendTo([...server.connections][0]!.id, 'x'), true);
+  await either;
+  assert.equal(server.stats.messagesIn, 1);
+  assert.equal(server.stats.bytesIn, Buffer.byteLength('héllo'));
+  // 'héllo' (2-byte header + 6) + 'to the room' twice (2 + 11 each) + 'x' (2 + 1)
+  assert.equal(server.stats.messagesOut, 4);
+  assert.equal(server.stats.bytesOut, 8 + 13 + 13 + 3);
+  a.close();
+  b.close();
+});
