@@ -21,4 +21,5 @@ export { connectWebSocket, WebSocketClient, HandshakeFailedError } from './clien
 export type { ClientOptions } from './client.js';
 export { CloseCode, Opcode, ReadyState } from './constants.js';
 export { RoomLimitError } from './rooms.js';
+export { TokenBucket } from './rate-limit.js';
 export type { DeflateOptions } from './permessage-deflate.js';

@@ -3,7 +3,7 @@
 // UNAUTHORIZED error and is closed with 4401, so browsers (which never see an HTTP
 // status) learn why. Each request is answered by exactly one response or error that
 // echoes its id; events may follow.
-import { RoomLimitError, type ServerConnection } from '../../websocket/index.js';
+import { RoomLimitError, TokenBucket, type ServerConnection } from '../../websocket/index.js';
 import type { AppContext, AuthenticatedUser } from '../types.js';
 import type { BattleService } from './battles.js';
 import type { ArenaChatService } from './chat.js';
@@ -22,7 +22,7 @@ import {
   type RequestData,
   type RequestEvent,
 } from './protocol.js';
-import { RequestBucket, type RequestRate } from './rate-limit.js';
+import type { RequestRate } from './rate-limit.js';
 import type { TeamService } from './teams.js';
 
 /** Close code after UNAUTHORIZED (4000-4999 are the application's; 4401 mirrors HTTP 401). */
@@ -32,7 +32,7 @@ export interface ArenaState {
   user: AuthenticatedUser | null;
   /** When the token expires (ms since the epoch), or null if it does not say. */
   expiresAt: number | null;
-  bucket: RequestBucket | null;
+  bucket: TokenBucket | null;
   /** Chat channels this connection joined. */
   channels: Set<string>;
 }
@@ -74,7 +74,7 @@ export function registerArenaGateway(
       }
       connection.state.user = user;
       connection.state.expiresAt = expiryOf(token!);
-      connection.state.bucket = new RequestBucket(requestRate);
+      connection.state.bucket = new TokenBucket(requestRate.perSecond, requestRate.burst);
       // In the user's room before the 101: nothing sent to the user from now on is missed.
       connection.join(userRoom(user.id));
       await services.notifications.deliverPending(user.id);
