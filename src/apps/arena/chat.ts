@@ -6,7 +6,7 @@ import type { AuthenticatedUser } from '../types.js';
 import type { BattleService } from './battles.js';
 import { ArenaError } from './errors.js';
 import type { Hub } from './hub.js';
-import { KeyedQueue } from './keyed-queue.js';
+import { KeyedQueue } from '../keyed-queue.js';
 import { channelSchema, MAX_CHAT_CHARS } from './protocol.js';
 import type { ArenaStore, ChatRecord } from './store.js';
 

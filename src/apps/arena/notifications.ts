@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { ArenaError } from './errors.js';
 import type { Hub } from './hub.js';
-import { KeyedQueue } from './keyed-queue.js';
+import { KeyedQueue } from '../keyed-queue.js';
 import type { ArenaStore, NotificationRow } from './store.js';
 
 export interface UserNotificationInput {

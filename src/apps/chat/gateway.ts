@@ -14,7 +14,7 @@ import {
   parseClientMessage,
   type ClientMessage,
 } from './protocol.js';
-import type { SerialQueue } from './serial-queue.js';
+import type { KeyedQueue } from '../keyed-queue.js';
 import { ChatError, type ChatService } from './service.js';
 import type { RoomRecord } from './store.js';
 
@@ -33,7 +33,7 @@ export function roomOf(room: RoomRecord): string {
 export function registerChatGateway(
   context: AppContext,
   service: ChatService,
-  queue: SerialQueue,
+  queue: KeyedQueue,
 ): void {
   const { server, auth, logger } = context;
   for (const pattern of CHAT_ROUTES) {

@@ -3,12 +3,12 @@ import type { AppModule } from '../types.js';
 import { registerChatGateway } from './gateway.js';
 import { chatMigrations } from './migrations.js';
 import { registerChatRoutes } from './routes.js';
-import { SerialQueue } from './serial-queue.js';
+import { KeyedQueue } from '../keyed-queue.js';
 import { ChatService } from './service.js';
 import { ChatStore } from './store.js';
 
 export function createChatModule(): AppModule {
-  const queue = new SerialQueue();
+  const queue = new KeyedQueue();
   return {
     name: 'chat',
     migrations: chatMigrations,

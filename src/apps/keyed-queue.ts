@@ -1,5 +1,6 @@
-// Runs tasks one after another per key (a user, a channel): what is stored and then
-// sent for a key happens in order, whatever the database's interleaving.
+// Runs tasks one after another per key (a chat room, a user, a channel): what is stored
+// and then sent for a key happens in order, whatever the database's interleaving, so
+// every client sees a key's events in the order they were stored. Shared by the modules.
 export class KeyedQueue {
   private readonly tails = new Map<string, Promise<void>>();
 
