@@ -13,6 +13,7 @@ import {
   loadJwtSecret,
   LoginLimiter,
   tokenFrom,
+  userDirectory,
   UserRepository,
 } from './auth/index.js';
 import type { AppConfig } from './config.js';
@@ -55,6 +56,7 @@ export function createApp(config: AppConfig, modules: AppModule[] = appModules):
     config.tokenTtlSeconds,
   );
 
+  const users = new UserRepository(store.db);
   const sandbox = new SandboxPool({
     pythonWorkers: config.sandbox.pythonWorkers,
     javascriptWorkers: config.sandbox.javascriptWorkers,
@@ -69,6 +71,7 @@ export function createApp(config: AppConfig, modules: AppModule[] = appModules):
     dialect: store.dialect,
     logger,
     auth: { verifyToken: (token) => tokens.verify(token), tokenFrom },
+    users: userDirectory(users),
     config: {
       problemsDir: config.problemsDir,
       adminUsers: config.adminUsers,
@@ -94,7 +97,7 @@ export function createApp(config: AppConfig, modules: AppModule[] = appModules):
   registerHealthRoutes(fastify, readiness);
   registerMetricsRoute(fastify, createMetricsRegistry(server));
   registerAuthRoutes(fastify, {
-    users: new UserRepository(store.db),
+    users,
     tokens,
     loginLimiter: new LoginLimiter(config.loginAttemptsPerMinute),
   });

@@ -12,6 +12,12 @@ export interface AuthenticatedUser {
   username: string;
 }
 
+/** The platform's accounts, as modules may look them up. */
+export interface UserDirectory {
+  /** Case-insensitive, like the unique index; null when nobody has that name. */
+  findByUsername(username: string): Promise<AuthenticatedUser | null>;
+}
+
 export interface AppContext {
   /** The engine: add WebSocket routes with server.route(...). */
   server: WebSocketServer;
@@ -21,6 +27,7 @@ export interface AppContext {
   /** 'sqlite' or 'postgres': for the rare query that differs. */
   dialect: 'sqlite' | 'postgres';
   logger: Logger;
+  users: UserDirectory;
   /** Runs untrusted Python and JavaScript (warm workers; see docs/sandbox.md). */
   sandbox: SandboxPool;
   /** Settings from `ringside serve` flags for the modules (absent when a test builds the context). */

@@ -4,4 +4,10 @@ export { createTokenService, type TokenService } from './tokens.js';
 export { loadJwtSecret, SECRET_FILE } from './secret.js';
 export { tokenFrom } from './token-from.js';
 export { LoginLimiter } from './login-limiter.js';
-export { UserRepository, UsernameTakenError, isUniqueViolation, type StoredUser } from './users.js';
+export {
+  UserRepository,
+  userDirectory,
+  UsernameTakenError,
+  isUniqueViolation,
+  type StoredUser,
+} from './users.js';

@@ -1,7 +1,7 @@
 // Accounts in the store: one set of queries for SQLite and PostgreSQL.
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import type { AuthenticatedUser } from '../apps/types.js';
+import type { AuthenticatedUser, UserDirectory } from '../apps/types.js';
 import type { Database } from '../store/schema.js';
 import '../store/migrations/0001_users.js';
 
@@ -14,6 +14,16 @@ export class UsernameTakenError extends Error {
   constructor(username: string) {
     super(`username "${username}" is taken`);
   }
+}
+
+/** The directory modules get (AppContext.users): id and name only, never the hash. */
+export function userDirectory(users: UserRepository): UserDirectory {
+  return {
+    async findByUsername(username) {
+      const user = await users.findByUsername(username);
+      return user ? { id: user.id, username: user.username } : null;
+    },
+  };
 }
 
 export class UserRepository {

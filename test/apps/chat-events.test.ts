@@ -386,7 +386,7 @@ for (const dialect of dialects) {
         const { host, path } = await room('paging', 0);
         // 120 messages straight into the store (the socket's rate limit would take seconds).
         const roomId = (await api('GET', `/api/rooms/${path}`, host.token)).body.id;
-        const store = new ChatStore(app.db);
+        const store = new ChatStore(app.db, app.context.users);
         const ids: string[] = [];
         for (let i = 0; i < 120; i++) {
           ids.push(randomUUID());

@@ -3,6 +3,7 @@
 // HS256 tokens made with jose, wired into an AppContext as the platform does. Faster
 // than a `ringside serve` child and lets a test reach the database directly.
 import { tokenFrom } from '../../src/auth/token-from.js';
+import { userDirectory, UserRepository } from '../../src/auth/users.js';
 import { SandboxPool } from '../../src/sandbox/index.js';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -73,6 +74,7 @@ export async function startTestApp(
   const sandbox = new SandboxPool({ pythonWorkers: 1, javascriptWorkers: 1 });
   const context: AppContext = {
     sandbox,
+    users: userDirectory(new UserRepository(store.db)),
     server,
     http: fastify,
     db: store.db,

@@ -70,7 +70,7 @@ export function createArenaModule(options: ArenaOptions = {}): AppModule {
         'arena: problems loaded',
       );
 
-      const store = new ArenaStore(context.db);
+      const store = new ArenaStore(context.db, context.users);
       const aborted = await store.abortUnfinished();
       if (aborted > 0)
         context.logger.warn(

@@ -1,6 +1,7 @@
 // The arena's rows (Kysely: the same queries on SQLite and PostgreSQL). Usernames come
 // from the platform's `users` table.
-import { PostgresAdapter, sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { AuthenticatedUser, UserDirectory } from '../types.js';
+import { PostgresAdapter, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database } from '../../store/schema.js';
 import { isUniqueViolation } from '../../auth/users.js';
 import { INITIAL_RATING } from './elo.js';
@@ -52,20 +53,17 @@ export interface RatingChange {
   outcome: 'win' | 'loss' | 'draw';
 }
 
-const lowerUsername = sql<string>`lower(users.username)`;
-
 export class ArenaStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly users: UserDirectory,
+  ) {}
 
   // --- users -------------------------------------------------------------------
 
-  async findUserByUsername(username: string): Promise<UserRef | null> {
-    const row = await this.db
-      .selectFrom('users')
-      .select(['id', 'username'])
-      .where(lowerUsername, '=', username.toLowerCase())
-      .executeTakeFirst();
-    return row ?? null;
+  /** The platform's accounts (AppContext.users). */
+  findUserByUsername(username: string): Promise<AuthenticatedUser | null> {
+    return this.users.findByUsername(username);
   }
 
   async usernames(ids: string[]): Promise<Map<string, string>> {

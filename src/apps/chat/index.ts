@@ -13,7 +13,7 @@ export function createChatModule(): AppModule {
     name: 'chat',
     migrations: chatMigrations,
     register(context) {
-      const service = new ChatService(new ChatStore(context.db));
+      const service = new ChatService(new ChatStore(context.db, context.users));
       registerChatRoutes(context, service);
       registerChatGateway(context, service, queue);
     },

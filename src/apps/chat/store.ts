@@ -1,5 +1,6 @@
 // Rooms, participants and messages in the database (Kysely: the same queries on SQLite
 // and PostgreSQL). Usernames come from the platform's `users` table by a join.
+import type { AuthenticatedUser, UserDirectory } from '../types.js';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../store/schema.js';
 
@@ -30,15 +31,14 @@ export interface MessageRecord {
 }
 
 export class ChatStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly users: UserDirectory,
+  ) {}
 
-  async findUserByUsername(username: string): Promise<{ id: string; username: string } | null> {
-    const row = await this.db
-      .selectFrom('users')
-      .select(['id', 'username'])
-      .where(lowerUsername, '=', username.toLowerCase())
-      .executeTakeFirst();
-    return row ?? null;
+  /** The platform's accounts (AppContext.users). */
+  findUserByUsername(username: string): Promise<AuthenticatedUser | null> {
+    return this.users.findByUsername(username);
   }
 
   /** Creates a room with its host as first participant; null when the host already has that slug. */
