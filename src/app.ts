@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { sql, type Kysely } from 'kysely';
 import { pino } from 'pino';
 import { appModules } from './apps/index.js';
+import { MemoryBroker } from './broker/index.js';
 import type { AppContext, AppModule } from './apps/types.js';
 import {
   createTokenService,
@@ -32,7 +33,7 @@ export interface App {
   server: WebSocketServer;
   http: FastifyInstance;
   store: Store;
-  context: AppContext;
+  context: Omit<AppContext, 'broker'>;
   /** Migrates, registers every module, listens. Resolves with the bound address. */
   start(): Promise<AddressInfo>;
   /** From now on /readyz answers 503 (called the moment a shutdown signal arrives). */
@@ -63,7 +64,8 @@ export function createApp(config: AppConfig, modules: AppModule[] = appModules):
     logger,
   });
 
-  const context: AppContext = {
+  const broker = new MemoryBroker(server.rooms);
+  const context: Omit<AppContext, 'broker'> = {
     sandbox,
     server,
     http: fastify,
@@ -116,7 +118,8 @@ export function createApp(config: AppConfig, modules: AppModule[] = appModules):
       ]);
       if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
       migrated = true;
-      for (const module of modules) await module.register(context);
+      for (const module of modules)
+        await module.register({ ...context, broker: broker.forModule(module.name) });
       await fastify.ready();
       const address = await server.listen(config.port, config.host);
       // Pyodide takes seconds to load: warm in the background, never on a request's path.
@@ -138,6 +141,7 @@ export function createApp(config: AppConfig, modules: AppModule[] = appModules):
           }
         }
         await fastify.close();
+        await broker.close();
         await sandbox.close();
         await store.close();
       })();

@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { Broker } from '../broker/index.js';
 import type { WebSocketServer } from '../websocket/index.js';
 import type { Database, Migration } from '../store/schema.js';
 import type { SandboxPool } from '../sandbox/index.js';
@@ -19,8 +20,10 @@ export interface UserDirectory {
 }
 
 export interface AppContext {
-  /** The engine: add WebSocket routes with server.route(...). */
+  /** The engine: add WebSocket routes with server.route(...). Fan-out goes through `broker`. */
   server: WebSocketServer;
+  /** Rooms, sending to users, presence: this module's own (see src/broker/broker.ts). */
+  broker: Broker;
   /** The REST API (Fastify); routes under /api. */
   http: FastifyInstance;
   db: Kysely<Database>;

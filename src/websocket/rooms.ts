@@ -57,6 +57,27 @@ export class Rooms {
     );
   }
 
+  /**
+   * Sends one message to the members of several rooms: encoded once, and a connection
+   * that is in more than one of them gets it once. Returns how many it was queued for.
+   */
+  publishToMany(rooms: Iterable<string>, data: string | Buffer): number {
+    let targets: Set<ServerConnection<unknown>> | null = null;
+    for (const room of rooms) {
+      const members = this.rooms.get(room);
+      if (!members) continue;
+      targets ??= new Set();
+      for (const member of members) targets.add(member);
+    }
+    if (targets === null) return 0;
+    return fanOut(targets, data, typeof data !== 'string', null, this.stats);
+  }
+
+  /** How many connections a room has (0 for a room nobody is in). */
+  sizeOf(room: string): number {
+    return this.rooms.get(room)?.size ?? 0;
+  }
+
   members(room: string): ServerConnection<unknown>[] {
     return [...(this.rooms.get(room) ?? [])];
   }

@@ -5,6 +5,7 @@
 import { tokenFrom } from '../../src/auth/token-from.js';
 import { userDirectory, UserRepository } from '../../src/auth/users.js';
 import { SandboxPool } from '../../src/sandbox/index.js';
+import { MemoryBroker } from '../../src/broker/index.js';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -28,7 +29,7 @@ export interface TestApp {
   url: string;
   /** ws://127.0.0.1:PORT */
   wsUrl: string;
-  context: AppContext;
+  context: Omit<AppContext, 'broker'>;
   db: Kysely<Database>;
   /** Adds a user row and returns it with a valid token. */
   createUser(username?: string): Promise<{ user: AuthenticatedUser; token: string }>;
@@ -72,7 +73,8 @@ export async function startTestApp(
   });
   // Created but not warmed: modules that run code start it on first use.
   const sandbox = new SandboxPool({ pythonWorkers: 1, javascriptWorkers: 1 });
-  const context: AppContext = {
+  const broker = new MemoryBroker(server.rooms);
+  const context: Omit<AppContext, 'broker'> = {
     sandbox,
     users: userDirectory(new UserRepository(store.db)),
     server,
@@ -86,7 +88,8 @@ export async function startTestApp(
     ...platformMigrations,
     ...modules.flatMap((m) => m.migrations),
   ]);
-  for (const module of modules) await module.register(context);
+  for (const module of modules)
+    await module.register({ ...context, broker: broker.forModule(module.name) });
   await fastify.ready();
   const { port } = await server.listen(0, '127.0.0.1');
   let counter = 0;

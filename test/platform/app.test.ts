@@ -62,10 +62,10 @@ function notesModule() {
           );
           if (!user) throw new UpgradeRejection(401, 'Unauthorized');
           connection.state.user = user.username;
-          connection.join(`room:${request.params.room}`);
+          context.broker.join(connection, `room:${request.params.room}`);
         },
         onMessage(connection, data) {
-          context.server.rooms.publish(
+          context.broker.publish(
             `room:${connection.request.params.room}`,
             `${connection.state.user}: ${data.toString()}`,
           );

@@ -13,7 +13,7 @@ import {
 import type { AuthenticatedUser } from '../types.js';
 import { updateRatings } from './elo.js';
 import { ArenaError } from './errors.js';
-import type { Hub } from './hub.js';
+import type { Outbox } from './outbox.js';
 import { DEFAULT_WINDOW, Matchmaker, type QueueEntry, type WindowOptions } from './matchmaker.js';
 import type { NotificationService } from './notifications.js';
 import { battleProblem, type Problem, type ProblemBank } from './problems.js';
@@ -93,7 +93,7 @@ export class BattleService {
     private readonly store: ArenaStore,
     private readonly bank: ProblemBank,
     private readonly sandbox: SandboxPool,
-    private readonly hub: Hub,
+    private readonly outbox: Outbox,
     private readonly notifications: NotificationService,
     private readonly logger: Logger,
     private readonly options: BattleOptions,
@@ -449,10 +449,10 @@ export class BattleService {
     battle.timer = setTimeout(() => this.track(this.timeUp(battle)), battle.timeLimit * 1000);
     battle.timer.unref();
     for (const p of battle.players)
-      this.hub.toUser(p.userId, 'battle:matched', this.matchedData(battle, p));
+      this.outbox.toUser(p.userId, 'battle:matched', this.matchedData(battle, p));
     // A player with no connection (an invitation accepted while the inviter was away)
     // has the grace period to come back, as after a disconnect.
-    for (const p of battle.players) if (!this.hub.isOnline(p.userId)) this.userOffline(p.userId);
+    for (const p of battle.players) this.track(this.offlineCheck(p.userId));
   }
 
   /** The spec's battle:matched for one player (their language's starter; their opponent). */
@@ -515,7 +515,7 @@ export class BattleService {
     }
     const elapsedMs = Date.now() - battle.startedAt;
     const opponent = battle.players.find((p) => p !== me)!;
-    this.hub.toUser(opponent.userId, 'battle:submission', {
+    this.outbox.toUser(opponent.userId, 'battle:submission', {
       battleId: battle.id,
       userId: me.userId,
       status: 'submitted',
@@ -594,7 +594,7 @@ export class BattleService {
       memoryUsed: round1(result.memoryUsed),
       errors: errorsOf(result),
     };
-    this.hub.toUser(me.userId, 'battle:execution_result', data);
+    this.outbox.toUser(me.userId, 'battle:execution_result', data);
     const solved = result.totalTests > 0 && result.testsPassed === result.totalTests;
     return {
       data: { ...data, submissionId, verdict: result.verdict, score },
@@ -658,7 +658,7 @@ export class BattleService {
         'arena: could not store the end of a battle',
       );
     }
-    this.hub.toUsers(
+    this.outbox.toUsers(
       battle.players.map((p) => p.userId),
       'battle:ended',
       { battleId: battle.id, winner, results, reason, ratings },
@@ -670,7 +670,11 @@ export class BattleService {
   /** A connection closed: out of the queue if it queued; a grace period if it was the last. */
   connectionClosed(connectionId: string, userId: string): void {
     this.queue.removeByConnection(connectionId);
-    if (!this.hub.isOnline(userId)) this.userOffline(userId);
+    this.track(this.offlineCheck(userId));
+  }
+
+  private async offlineCheck(userId: string): Promise<void> {
+    if (!(await this.outbox.isOnline(userId))) this.userOffline(userId);
   }
 
   private userOffline(userId: string): void {
@@ -680,16 +684,20 @@ export class BattleService {
     if (previous) clearTimeout(previous);
     const timer = setTimeout(() => {
       this.forfeitTimers.delete(userId);
-      // Checked when the grace period ends, not cancelled on reconnect: a reconnect
-      // that never completes its handshake then cannot save a player by mistake.
-      if (this.hub.isOnline(userId)) return;
-      const battle = this.battles.get(battleId);
-      if (!battle || battle.status !== 'active') return;
-      const winner = battle.players.find((p) => p.userId !== userId);
-      if (winner) this.track(this.end(battle, winner.userId, 'forfeit'));
+      this.track(this.forfeitIfStillAway(userId, battleId));
     }, this.options.forfeitGraceMs);
     timer.unref();
     this.forfeitTimers.set(userId, timer);
+  }
+
+  // Checked when the grace period ends, not cancelled on reconnect: a reconnect
+  // that never completes its handshake then cannot save a player by mistake.
+  private async forfeitIfStillAway(userId: string, battleId: string): Promise<void> {
+    if (await this.outbox.isOnline(userId)) return;
+    const battle = this.battles.get(battleId);
+    if (!battle || battle.status !== 'active') return;
+    const winner = battle.players.find((p) => p.userId !== userId);
+    if (winner) await this.end(battle, winner.userId, 'forfeit');
   }
 
   // --- reading ---------------------------------------------------------------------

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { AuthenticatedUser } from '../types.js';
 import type { BattleService } from './battles.js';
 import { ArenaError } from './errors.js';
-import type { Hub } from './hub.js';
+import type { Outbox } from './outbox.js';
 import { KeyedQueue } from '../keyed-queue.js';
 import { channelSchema, MAX_CHAT_CHARS } from './protocol.js';
 import type { ArenaStore, ChatRecord } from './store.js';
@@ -17,7 +17,7 @@ export class ArenaChatService {
 
   constructor(
     private readonly store: ArenaStore,
-    private readonly hub: Hub,
+    private readonly outbox: Outbox,
     private readonly battles: BattleService,
   ) {}
 
@@ -91,7 +91,7 @@ export class ArenaChatService {
         created: new Date().toISOString(),
       };
       await this.store.insertMessage(record);
-      this.hub.toChannel(
+      this.outbox.toChannel(
         request.channel,
         'chat:message',
         messageView({ ...record, username: user.username }),

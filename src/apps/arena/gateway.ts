@@ -8,7 +8,7 @@ import type { AppContext, AuthenticatedUser } from '../types.js';
 import type { BattleService } from './battles.js';
 import type { ArenaChatService } from './chat.js';
 import { ArenaError } from './errors.js';
-import { ARENA_ROUTE, channelRoom, userRoom } from './hub.js';
+import { ARENA_ROUTE, type Outbox } from './outbox.js';
 import type { NotificationService } from './notifications.js';
 import {
   encodeError,
@@ -42,6 +42,7 @@ export interface ArenaServices {
   chat: ArenaChatService;
   notifications: NotificationService;
   teams: TeamService;
+  outbox: Outbox;
 }
 
 type Connection = ServerConnection<ArenaState>;
@@ -75,8 +76,8 @@ export function registerArenaGateway(
       connection.state.user = user;
       connection.state.expiresAt = expiryOf(token!);
       connection.state.bucket = new TokenBucket(requestRate.perSecond, requestRate.burst);
-      // In the user's room before the 101: nothing sent to the user from now on is missed.
-      connection.join(userRoom(user.id));
+      // The user's before the 101: nothing sent to the user from now on is missed.
+      services.outbox.connected(connection as ServerConnection<unknown>, user.id);
       await services.notifications.deliverPending(user.id);
     },
     onMessage(connection, data, isBinary) {
@@ -158,7 +159,7 @@ export function registerArenaGateway(
 }
 
 function requestHandlers(services: ArenaServices): { [E in RequestEvent]: Handler<E> } {
-  const { battles, chat, teams } = services;
+  const { battles, chat, teams, outbox } = services;
   return {
     'system:ping': async () => ({ data: { serverTime: new Date().toISOString() } }),
     'battle:join': async (connection, user, data) => {
@@ -192,7 +193,7 @@ function requestHandlers(services: ArenaServices): { [E in RequestEvent]: Handle
       const channel = chat.channelFor(data);
       await chat.authorize(user, channel);
       try {
-        connection.join(channelRoom(channel));
+        outbox.joinChannel(connection as ServerConnection<unknown>, channel);
       } catch (error) {
         if (error instanceof RoomLimitError)
           throw new ArenaError('VALIDATION_ERROR', 'This connection joined too many channels', {});
@@ -203,7 +204,7 @@ function requestHandlers(services: ArenaServices): { [E in RequestEvent]: Handle
     },
     'chat:leave': async (connection, _user, data) => {
       const joined = connection.state.channels.delete(data.channel);
-      connection.leave(channelRoom(data.channel));
+      outbox.leaveChannel(connection as ServerConnection<unknown>, data.channel);
       return { data: { channel: data.channel, status: joined ? 'left' : 'not_joined' } };
     },
     'chat:send': async (connection, user, data) => {

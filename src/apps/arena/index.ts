@@ -5,7 +5,7 @@ import type { AppContext, AppModule } from '../types.js';
 import { BattleService } from './battles.js';
 import { ArenaChatService } from './chat.js';
 import { registerArenaGateway } from './gateway.js';
-import { Hub } from './hub.js';
+import { Outbox } from './outbox.js';
 import type { WindowOptions } from './matchmaker.js';
 import { arenaMigrations } from './migrations.js';
 import { NotificationService } from './notifications.js';
@@ -77,13 +77,13 @@ export function createArenaModule(options: ArenaOptions = {}): AppModule {
           { battles: aborted },
           'arena: battles left open by a previous run were aborted',
         );
-      const hub = new Hub(context.server);
-      notifications = new NotificationService(store, hub);
+      const outbox = new Outbox(context.broker);
+      notifications = new NotificationService(store, outbox);
       battles = new BattleService(
         store,
         bank,
         context.sandbox,
-        hub,
+        outbox,
         notifications,
         context.logger,
         {
@@ -93,8 +93,8 @@ export function createArenaModule(options: ArenaOptions = {}): AppModule {
           matchIntervalMs: settings.matchIntervalMs,
         },
       );
-      chat = new ArenaChatService(store, hub, battles);
-      const teams = new TeamService(store, hub);
+      chat = new ArenaChatService(store, outbox, battles);
+      const teams = new TeamService(store, outbox);
       const admins = new Set((settings.adminUsers ?? []).map((name) => name.toLowerCase()));
       // A listed name nobody registered yet could be taken by anyone: say so loudly.
       for (const name of settings.adminUsers ?? []) {
@@ -107,7 +107,7 @@ export function createArenaModule(options: ArenaOptions = {}): AppModule {
       registerArenaRoutes(context, { bank, store, battles, chat, notifications, teams, admins });
       registerArenaGateway(
         context,
-        { battles, chat, notifications, teams },
+        { battles, chat, notifications, teams, outbox },
         settings.requestRate ?? DEFAULT_REQUEST_RATE,
       );
     },

@@ -3,7 +3,7 @@
 // go to every connection open at that moment. All are stored, for GET /api/notifications.
 import { randomUUID } from 'node:crypto';
 import { ArenaError } from './errors.js';
-import type { Hub } from './hub.js';
+import type { Outbox } from './outbox.js';
 import { KeyedQueue } from '../keyed-queue.js';
 import type { ArenaStore, NotificationRow } from './store.js';
 
@@ -29,7 +29,7 @@ export class NotificationService {
 
   constructor(
     private readonly store: ArenaStore,
-    private readonly hub: Hub,
+    private readonly outbox: Outbox,
   ) {}
 
   async notifyUser(userId: string, input: UserNotificationInput) {
@@ -51,9 +51,12 @@ export class NotificationService {
     return this.queue.run(userId, async () => {
       await this.store.insertNotification(row);
       const view = userView(row);
-      // Stored first as undelivered: if no connection took it, the next one will.
-      if (this.hub.toUser(userId, 'notification:user', view) > 0)
+      // Stored first as undelivered: if the user has no connection, the next one gets it
+      // (deliverPending runs in this same per-user queue).
+      if (await this.outbox.isOnline(userId)) {
+        this.outbox.toUser(userId, 'notification:user', view);
         await this.store.markDelivered([row.id]);
+      }
       return view;
     });
   }
@@ -62,12 +65,10 @@ export class NotificationService {
   deliverPending(userId: string): Promise<number> {
     return this.queue.run(userId, async () => {
       const pending = await this.store.undelivered(userId);
-      const delivered: string[] = [];
-      for (const row of pending) {
-        if (this.hub.toUser(userId, 'notification:user', userView(row)) > 0) delivered.push(row.id);
-      }
-      await this.store.markDelivered(delivered);
-      return delivered.length;
+      if (pending.length === 0 || !(await this.outbox.isOnline(userId))) return 0;
+      for (const row of pending) this.outbox.toUser(userId, 'notification:user', userView(row));
+      await this.store.markDelivered(pending.map((row) => row.id));
+      return pending.length;
     });
   }
 
@@ -89,7 +90,7 @@ export class NotificationService {
     };
     await this.store.insertNotification(row);
     const view = systemView(row);
-    const recipients = this.hub.toEveryone('notification:system', view);
+    const recipients = this.outbox.toEveryone('notification:system', view);
     return { notification: view, recipients };
   }
 

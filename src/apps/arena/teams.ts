@@ -3,14 +3,14 @@
 import { randomUUID } from 'node:crypto';
 import type { AuthenticatedUser } from '../types.js';
 import { ArenaError } from './errors.js';
-import type { Hub } from './hub.js';
+import type { Outbox } from './outbox.js';
 import type { ArenaLanguage } from './protocol.js';
 import type { ArenaStore, TeamMemberRecord } from './store.js';
 
 export class TeamService {
   constructor(
     private readonly store: ArenaStore,
-    private readonly hub: Hub,
+    private readonly outbox: Outbox,
   ) {}
 
   async create(user: AuthenticatedUser, name: string) {
@@ -86,10 +86,9 @@ export class TeamService {
       participants = [...new Set([user.id, ...request.participants])];
     } else {
       // By default: whoever of the team is connected now (the starter included).
-      participants = [
-        user.id,
-        ...members.map((m) => m.userId).filter((id) => id !== user.id && this.hub.isOnline(id)),
-      ];
+      const others = members.map((m) => m.userId).filter((id) => id !== user.id);
+      const online = await Promise.all(others.map((id) => this.outbox.isOnline(id)));
+      participants = [user.id, ...others.filter((_, i) => online[i])];
     }
     const session = {
       id: randomUUID(),
@@ -106,7 +105,7 @@ export class TeamService {
       topic: session.topic,
       participants,
     };
-    this.hub.toUsers(memberIds, 'team:practice_started', data);
+    this.outbox.toUsers(memberIds, 'team:practice_started', data);
     return data;
   }
 
@@ -163,7 +162,7 @@ export class TeamService {
 
   private async toMembers(teamId: string, event: string, data: unknown): Promise<void> {
     const members = await this.store.members(teamId);
-    this.hub.toUsers(
+    this.outbox.toUsers(
       members.map((m) => m.userId),
       event,
       data,

@@ -1,6 +1,7 @@
 // The chat WebSocket route, /ws/chat/<host>/<room>/: a valid token, an existing room
 // and participation are checked before the upgrade (401, 404, 403). Each message is
 // stored, then sent to everyone in the room (the sender too), one at a time per room.
+import type { Broker, LocalConnection } from '../../broker/index.js';
 import {
   UpgradeRejection,
   type ServerConnection,
@@ -26,16 +27,12 @@ interface ChatState {
   room: RoomRecord | null;
 }
 
-export function roomOf(room: RoomRecord): string {
-  return `chat:${room.id}`;
-}
-
 export function registerChatGateway(
   context: AppContext,
   service: ChatService,
   queue: KeyedQueue,
 ): void {
-  const { server, auth, logger } = context;
+  const { server, auth, logger, broker } = context;
   for (const pattern of CHAT_ROUTES) {
     server.route<ChatState>(pattern, {
       initialState: () => ({ user: null, room: null }),
@@ -53,7 +50,7 @@ export function registerChatGateway(
           throw error;
         }
         connection.state.user = user;
-        connection.join(roomOf(connection.state.room));
+        broker.join(connection as LocalConnection, connection.state.room.id);
       },
       onMessage(connection, data, isBinary) {
         if (isBinary) return invalid(server, connection, ERRORS.binary);
@@ -62,7 +59,7 @@ export function registerChatGateway(
         const room = connection.state.room!;
         // Queued at once, in arrival order; stored, then published, one by one.
         void queue
-          .run(room.id, () => act(server, service, connection, parsed.message))
+          .run(room.id, () => act(broker, service, connection, parsed.message))
           .catch((error: unknown) => {
             logger.error({ err: error, room: room.id }, 'chat message failed');
             if (connection.isOpen) connection.send(encodeError('Message could not be processed.'));
@@ -77,7 +74,7 @@ export function registerChatGateway(
 }
 
 async function act(
-  server: WebSocketServer,
+  broker: Broker,
   service: ChatService,
   connection: ServerConnection<ChatState>,
   message: ClientMessage,
@@ -91,7 +88,7 @@ async function act(
         : message.type === 'update'
           ? await service.edit(user, room, message.messageId, message.message)
           : await service.remove(user, room, message.messageId);
-    server.rooms.publish(roomOf(room), encodeEvent(event));
+    broker.publish(room.id, encodeEvent(event));
   } catch (error) {
     if (!(error instanceof ChatError)) throw error;
     if (connection.isOpen) connection.send(encodeError(error.message));

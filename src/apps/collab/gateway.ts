@@ -1,5 +1,6 @@
 // The collab WebSocket route, /ws/<sessionId>: turns socket messages into calls on the
 // session and the results into events for the session's room.
+import type { Broker, LocalConnection } from '../../broker/index.js';
 import {
   UpgradeRejection,
   type ServerConnection,
@@ -25,13 +26,10 @@ interface CollabState {
   user: AuthenticatedUser | null;
 }
 
-export function roomOf(sessionId: string): string {
-  return `collab:${sessionId}`;
-}
-
 export function registerCollabGateway(context: AppContext, service: CollabService): void {
-  const { server, auth } = context;
-  service.isInUse = (sessionId) => server.rooms.has(roomOf(sessionId));
+  const { server, auth, broker } = context;
+  // A session lives in this node's memory while a connection here edits it.
+  service.isInUse = (sessionId) => broker.hasLocalMembers(sessionId);
 
   server.route<CollabState>(COLLAB_ROUTE, {
     initialState: () => ({ session: null, user: null }),
@@ -47,21 +45,21 @@ export function registerCollabGateway(context: AppContext, service: CollabServic
       const session = await service.open(request.params.sessionId!);
       if (!session) throw new UpgradeRejection(404, 'Session not found');
       connection.state.session = session;
-      connection.join(roomOf(session.id));
+      broker.join(connection as LocalConnection, session.id);
     },
     onMessage(connection, data, isBinary) {
       const session = connection.state.session!;
       if (isBinary) return invalid(server, connection, ERRORS.binary);
       const parsed = parseClientMessage(data.toString());
       if (!parsed.ok) return invalid(server, connection, parsed.message);
-      handle(server, service, connection, session, parsed.event);
+      handle(broker, service, connection, session, parsed.event);
     },
     onClose(connection) {
       const session = connection.state.session;
       if (!session) return;
       const gone = session.leave(connection.id);
       if (gone !== null)
-        publish(server, session, { type: 'participant-left', payload: { userId: gone } });
+        publish(broker, session, { type: 'participant-left', payload: { userId: gone } });
       service.released(session.id);
     },
     rateLimit: { messagesPerSecond: 60, burst: 120, onExceeded: 'error' },
@@ -70,7 +68,7 @@ export function registerCollabGateway(context: AppContext, service: CollabServic
 }
 
 function handle(
-  server: WebSocketServer,
+  broker: Broker,
   service: CollabService,
   connection: ServerConnection<CollabState>,
   session: LiveSession,
@@ -83,10 +81,10 @@ function handle(
     };
     const { newUser, left } = session.join(connection.id, user.id, user.username);
     if (left !== null)
-      publish(server, session, { type: 'participant-left', payload: { userId: left } }, connection);
+      publish(broker, session, { type: 'participant-left', payload: { userId: left } }, connection);
     if (newUser) {
       publish(
-        server,
+        broker,
         session,
         { type: 'participant-joined', payload: { userId: user.id, username: user.username } },
         connection,
@@ -107,7 +105,7 @@ function handle(
       const gone = session.leave(connection.id);
       if (gone !== null)
         publish(
-          server,
+          broker,
           session,
           { type: 'participant-left', payload: { userId: gone } },
           connection,
@@ -131,7 +129,7 @@ function handle(
       service.changed(session);
       const json = accepted.changes.toJSON() as never;
       publish(
-        server,
+        broker,
         session,
         {
           type: 'code-update',
@@ -159,7 +157,7 @@ function handle(
     case 'cursor-move':
       session.setCursor(userId, event.payload.cursor);
       publish(
-        server,
+        broker,
         session,
         { type: 'cursor-update', payload: { userId, cursor: event.payload.cursor } },
         connection,
@@ -171,7 +169,7 @@ function handle(
         service.changed(session);
       }
       publish(
-        server,
+        broker,
         session,
         { type: 'language-updated', payload: { userId, language: event.payload.language } },
         connection,
@@ -179,7 +177,7 @@ function handle(
       return;
     case 'execute-code':
       publish(
-        server,
+        broker,
         session,
         { type: 'execute-code', payload: { ...event.payload, userId } },
         connection,
@@ -188,7 +186,7 @@ function handle(
     case 'execution-result':
       session.lastExecution = { userId, ...event.payload };
       // Everyone, the runner included: it is the session's shared result.
-      publish(server, session, { type: 'execution-result', payload: { ...event.payload, userId } });
+      publish(broker, session, { type: 'execution-result', payload: { ...event.payload, userId } });
       return;
   }
 }
@@ -208,16 +206,12 @@ function stateEvent(session: LiveSession): string {
 }
 
 function publish(
-  server: WebSocketServer,
+  broker: Broker,
   session: LiveSession,
   event: ServerEvent,
   except?: ServerConnection<CollabState>,
 ): void {
-  server.rooms.publish(
-    roomOf(session.id),
-    encode(event),
-    except ? { except: except as ServerConnection<unknown> } : {},
-  );
+  broker.publish(session.id, encode(event), { except: except as LocalConnection | undefined });
 }
 
 function invalid(

@@ -3,6 +3,7 @@
 // /appws leaves out. Every connection of both routes is in one room, so a
 // leaderboardUpdate is framed once and reaches all of them.
 import type { ServerConnection } from '../../websocket/index.js';
+import type { LocalConnection } from '../../broker/index.js';
 import type { AppContext } from '../types.js';
 import { UnknownPlayerError, type Leaderboard } from './leaderboard.js';
 import { OrderedReplies } from './ordered-replies.js';
@@ -21,7 +22,8 @@ import { TaskQueue, type TaskOutcome } from './task-queue.js';
 
 export const RUNNER_ROUTES = { '/appws': false, '/devws': true } as const;
 /** Every runner connection, /appws and /devws alike: the leaderboard's audience. */
-export const RUNNER_ROOM = 'runner:all';
+/** Every runner connection: the leaderboard is published to it. */
+export const RUNNER_ROOM = 'leaderboard';
 
 export interface RunnerLimits {
   /** tasks of one connection running at once (the rest wait) */
@@ -57,7 +59,7 @@ export function registerRunnerGateway(
   leaderboard: Leaderboard,
   limits: RunnerLimits,
 ): void {
-  const { server, logger } = context;
+  const { server, logger, broker } = context;
   const executors = taskExecutors(service);
 
   const send = (connection: Connection, text: string) => {
@@ -112,15 +114,12 @@ export function registerRunnerGateway(
         return;
       }
       case 'startGame':
-        server.rooms.publish(
-          RUNNER_ROOM,
-          encode('leaderboardUpdate', leaderboard.start(message.data)),
-        );
+        broker.publish(RUNNER_ROOM, encode('leaderboardUpdate', leaderboard.start(message.data)));
         return;
       case 'updateScore':
         try {
           const standings = leaderboard.update(message.data.playerId, message.data.change);
-          server.rooms.publish(RUNNER_ROOM, encode('leaderboardUpdate', standings));
+          broker.publish(RUNNER_ROOM, encode('leaderboardUpdate', standings));
         } catch (error) {
           if (!(error instanceof UnknownPlayerError)) throw error;
           const players = leaderboard
@@ -154,7 +153,7 @@ export function registerRunnerGateway(
             send(connection, encode('taskUpdate', update));
           },
         });
-        connection.join(RUNNER_ROOM);
+        broker.join(connection as LocalConnection, RUNNER_ROOM);
       },
       onMessage(connection, data, isBinary) {
         if (isBinary) return reject(connection, { error: ERRORS.binary, details: {} });

@@ -1,0 +1,54 @@
+// The arena's events on their way out: each encoded once in the spec's envelope and
+// handed to the broker, addressed to users (every connection of each), to a chat
+// channel's members, or to every arena connection.
+import type { Broker, LocalConnection } from '../../broker/index.js';
+import { encodeEvent } from './protocol.js';
+
+export const ARENA_ROUTE = '/v1';
+
+/** The room of every authenticated arena connection (system notifications). */
+const EVERYONE = 'everyone';
+
+function channelRoom(channel: string): string {
+  return `chat:${channel}`;
+}
+
+export class Outbox {
+  constructor(private readonly broker: Broker) {}
+
+  /** Binds an authenticated connection to its user (before the 101: nothing is missed). */
+  connected(connection: LocalConnection, userId: string): void {
+    this.broker.identify(connection, userId);
+    this.broker.join(connection, EVERYONE);
+  }
+
+  joinChannel(connection: LocalConnection, channel: string): void {
+    this.broker.join(connection, channelRoom(channel));
+  }
+
+  leaveChannel(connection: LocalConnection, channel: string): void {
+    this.broker.leave(connection, channelRoom(channel));
+  }
+
+  isOnline(userId: string): Promise<boolean> {
+    return this.broker.isOnline(userId);
+  }
+
+  toUser(userId: string, event: string, data: unknown): void {
+    this.broker.publishToUser(userId, encodeEvent(event, data));
+  }
+
+  /** The same event to several users (each connection once, even if listed twice). */
+  toUsers(userIds: Iterable<string>, event: string, data: unknown): void {
+    this.broker.publishToUsers(userIds, encodeEvent(event, data));
+  }
+
+  toChannel(channel: string, event: string, data: unknown): void {
+    this.broker.publish(channelRoom(channel), encodeEvent(event, data));
+  }
+
+  /** To every authenticated arena connection; returns how many on this node. */
+  toEveryone(event: string, data: unknown): number {
+    return this.broker.publish(EVERYONE, encodeEvent(event, data));
+  }
+}

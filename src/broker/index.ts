@@ -1,0 +1,11 @@
+// Fan-out and presence for the protocol modules: the interface and its implementations.
+export type {
+  Broker,
+  BrokerNode,
+  LocalConnection,
+  Message,
+  PublishOptions,
+  RoomPresence,
+} from './broker.js';
+export { MemoryBroker } from './memory-broker.js';
+export { RoomLimitError } from '../websocket/index.js';
