@@ -10,10 +10,10 @@ import { appModules } from './apps/index.js';
 import { MemoryBroker } from './broker/index.js';
 import type { AppContext, AppModule } from './apps/types.js';
 import {
+  createAuthenticator,
   createTokenService,
   loadJwtSecret,
   LoginLimiter,
-  tokenFrom,
   userDirectory,
   UserRepository,
 } from './auth/index.js';
@@ -57,6 +57,7 @@ export function createApp(config: AppConfig, modules: AppModule[] = appModules):
     config.tokenTtlSeconds,
   );
 
+  const auth = createAuthenticator(tokens);
   const users = new UserRepository(store.db);
   const sandbox = new SandboxPool({
     pythonWorkers: config.sandbox.pythonWorkers,
@@ -72,7 +73,7 @@ export function createApp(config: AppConfig, modules: AppModule[] = appModules):
     db: store.db,
     dialect: store.dialect,
     logger,
-    auth: { verifyToken: (token) => tokens.verify(token), tokenFrom },
+    auth,
     users: userDirectory(users),
     config: {
       problemsDir: config.problemsDir,
@@ -101,6 +102,7 @@ export function createApp(config: AppConfig, modules: AppModule[] = appModules):
   registerAuthRoutes(fastify, {
     users,
     tokens,
+    auth,
     loginLimiter: new LoginLimiter(config.loginAttemptsPerMinute),
   });
   registerWebPage(fastify, config.webDir, logger);

@@ -1,23 +1,14 @@
 // What every protocol module (collab, chat, runner, arena) gets from the platform,
 // and what it gives back. src/app.ts builds the context and registers each module.
+export type { AuthenticatedUser, Identity, UserDirectory } from '../auth/index.js';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { Authenticator, UserDirectory } from '../auth/index.js';
 import type { Broker } from '../broker/index.js';
 import type { WebSocketServer } from '../websocket/index.js';
 import type { Database, Migration } from '../store/schema.js';
 import type { SandboxPool } from '../sandbox/index.js';
-
-export interface AuthenticatedUser {
-  id: string;
-  username: string;
-}
-
-/** The platform's accounts, as modules may look them up. */
-export interface UserDirectory {
-  /** Case-insensitive, like the unique index; null when nobody has that name. */
-  findByUsername(username: string): Promise<AuthenticatedUser | null>;
-}
 
 export interface AppContext {
   /** The engine: add WebSocket routes with server.route(...). Fan-out goes through `broker`. */
@@ -35,15 +26,8 @@ export interface AppContext {
   sandbox: SandboxPool;
   /** Settings from `ringside serve` flags for the modules (absent when a test builds the context). */
   config?: ModuleConfig;
-  auth: {
-    /** The user of a JWT, or null when it is missing, expired or forged. */
-    verifyToken(token: string | undefined): Promise<AuthenticatedUser | null>;
-    /** A token from `?token=` or `Authorization: Bearer …` of an upgrade or HTTP request. */
-    tokenFrom(
-      query: URLSearchParams,
-      headers: Record<string, string | string[] | undefined>,
-    ): string | undefined;
-  };
+  /** Who a request is: `auth.userOf(request)` for REST routes and upgrades alike. */
+  auth: Authenticator;
 }
 
 export interface ModuleConfig {

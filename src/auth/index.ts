@@ -3,11 +3,13 @@ export { hashPassword, verifyPassword, burnPasswordCheck } from './passwords.js'
 export { createTokenService, type TokenService } from './tokens.js';
 export { loadJwtSecret, SECRET_FILE } from './secret.js';
 export { tokenFrom } from './token-from.js';
-export { LoginLimiter } from './login-limiter.js';
 export {
-  UserRepository,
-  userDirectory,
-  UsernameTakenError,
-  isUniqueViolation,
-  type StoredUser,
-} from './users.js';
+  createAuthenticator,
+  type Authenticator,
+  type AuthenticatedUser,
+  type Identity,
+  type RequestLike,
+  type UserDirectory,
+} from './identity.js';
+export { LoginLimiter } from './login-limiter.js';
+export { UserRepository, userDirectory, UsernameTakenError, type StoredUser } from './users.js';

@@ -1,7 +1,8 @@
 // Accounts in the store: one set of queries for SQLite and PostgreSQL.
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import type { AuthenticatedUser, UserDirectory } from '../apps/types.js';
+import { isUniqueViolation } from '../store/db-errors.js';
+import type { AuthenticatedUser, UserDirectory } from './identity.js';
 import type { Database } from '../store/schema.js';
 import '../store/migrations/0001_users.js';
 
@@ -77,14 +78,4 @@ function toStored(row: {
     passwordHash: row.password_hash,
     createdAt: row.created_at,
   };
-}
-
-/** SQLite's SQLITE_CONSTRAINT_UNIQUE or PostgreSQL's unique_violation (23505). */
-export function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return (
-    code === 'SQLITE_CONSTRAINT_UNIQUE' ||
-    code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
-    code === '23505'
-  );
 }

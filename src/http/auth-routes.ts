@@ -1,14 +1,14 @@
 // POST /api/auth/register, POST /api/auth/login, GET /api/me.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { AuthenticatedUser } from '../apps/types.js';
 import {
   burnPasswordCheck,
   hashPassword,
   LoginLimiter,
-  tokenFrom,
   UsernameTakenError,
   verifyPassword,
+  type AuthenticatedUser,
+  type Authenticator,
   type TokenService,
   type UserRepository,
 } from '../auth/index.js';
@@ -47,22 +47,23 @@ function parseCredentials(body: unknown): z.infer<typeof credentials> {
 export interface AuthRouteDeps {
   users: UserRepository;
   tokens: TokenService;
+  auth: Authenticator;
   loginLimiter: LoginLimiter;
 }
 
-/** The user of the request's Bearer token, or a 401. For any REST route that needs one. */
+/** The user of the request's token (`?token=` or Bearer), or a 401. For any REST route that needs one. */
 export async function requireUser(
   request: FastifyRequest,
-  tokens: TokenService,
+  auth: Authenticator,
 ): Promise<AuthenticatedUser> {
-  const user = await tokens.verify(tokenFrom(new URLSearchParams(), request.headers));
-  if (!user) throw new HttpError(401, 'missing, invalid or expired token');
-  return user;
+  const identity = await auth.userOf(request);
+  if (!identity) throw new HttpError(401, 'missing, invalid or expired token');
+  return identity.user;
 }
 
 export function registerAuthRoutes(
   http: FastifyInstance,
-  { users, tokens, loginLimiter }: AuthRouteDeps,
+  { users, tokens, auth, loginLimiter }: AuthRouteDeps,
 ): void {
   http.post('/api/auth/register', async (request, reply) => {
     const { username, password } = parseCredentials(request.body);
@@ -94,7 +95,7 @@ export function registerAuthRoutes(
   });
 
   http.get('/api/me', async (request) => {
-    const { id } = await requireUser(request, tokens);
+    const { id } = await requireUser(request, auth);
     // The token may outlive the account; the store has the last word.
     const stored = await users.findById(id);
     if (!stored) throw new HttpError(401, 'missing, invalid or expired token');

@@ -2,7 +2,7 @@
 // port, a store (SQLite in memory, or a PostgreSQL URL), the platform's users table and
 // HS256 tokens made with jose, wired into an AppContext as the platform does. Faster
 // than a `ringside serve` child and lets a test reach the database directly.
-import { tokenFrom } from '../../src/auth/token-from.js';
+import { createAuthenticator, createTokenService } from '../../src/auth/index.js';
 import { userDirectory, UserRepository } from '../../src/auth/users.js';
 import { SandboxPool } from '../../src/sandbox/index.js';
 import { MemoryBroker } from '../../src/broker/index.js';
@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Fastify from 'fastify';
-import { jwtVerify, SignJWT } from 'jose';
+import { SignJWT } from 'jose';
 import type { Kysely } from 'kysely';
 import { pino } from 'pino';
 import type { AppContext, AppModule, AuthenticatedUser } from '../../src/apps/types.js';
@@ -22,7 +22,8 @@ import { platformMigrations } from '../../src/store/migrations/index.js';
 import type { Database } from '../../src/store/schema.js';
 import { WebSocketServer, type ServerOptions } from '../../src/websocket/index.js';
 
-const SECRET = new TextEncoder().encode('test-secret-for-the-protocol-modules');
+const SECRET_TEXT = 'test-secret-for-the-protocol-modules';
+const SECRET = new TextEncoder().encode(SECRET_TEXT);
 
 export interface TestApp {
   /** http://127.0.0.1:PORT */
@@ -41,19 +42,9 @@ export async function signToken(user: AuthenticatedUser, expiresInSeconds = 3600
   return new SignJWT({ username: user.username })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(user.id)
+    .setIssuer('ringside')
     .setExpirationTime(Math.floor(Date.now() / 1000) + expiresInSeconds)
     .sign(SECRET);
-}
-
-async function verifyToken(token: string | undefined): Promise<AuthenticatedUser | null> {
-  if (!token) return null;
-  try {
-    const { payload } = await jwtVerify(token, SECRET, { algorithms: ['HS256'] });
-    if (typeof payload.sub !== 'string' || typeof payload.username !== 'string') return null;
-    return { id: payload.sub, username: payload.username };
-  } catch {
-    return null;
-  }
 }
 
 export async function startTestApp(
@@ -82,7 +73,7 @@ export async function startTestApp(
     db: store.db,
     dialect: store.dialect,
     logger: pino({ level: 'silent' }),
-    auth: { verifyToken, tokenFrom },
+    auth: createAuthenticator(createTokenService(SECRET_TEXT, 3600)),
   };
   await migrate(store.db as Kysely<unknown>, [
     ...platformMigrations,

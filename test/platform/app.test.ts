@@ -57,9 +57,7 @@ function notesModule() {
       context.server.route<{ user: string }>('/test/:room', {
         initialState: () => ({ user: '' }),
         async onConnect(connection, request) {
-          const user = await context.auth.verifyToken(
-            context.auth.tokenFrom(request.query, request.headers),
-          );
+          const user = (await context.auth.userOf(request))?.user;
           if (!user) throw new UpgradeRejection(401, 'Unauthorized');
           connection.state.user = user.username;
           context.broker.join(connection, `room:${request.params.room}`);

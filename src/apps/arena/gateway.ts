@@ -63,9 +63,8 @@ export function registerArenaGateway(
   server.route<ArenaState>(ARENA_ROUTE, {
     initialState: () => ({ user: null, expiresAt: null, bucket: null, channels: new Set() }),
     async onConnect(connection, request) {
-      const token = auth.tokenFrom(request.query, request.headers);
-      const user = await auth.verifyToken(token);
-      if (!user) {
+      const identity = await auth.userOf(request);
+      if (!identity) {
         // Queued behind the 101: the client reads the reason, then the close.
         connection.send(
           encodeError(null, new ArenaError('UNAUTHORIZED', 'Missing, invalid or expired token')),
@@ -73,8 +72,9 @@ export function registerArenaGateway(
         connection.close(CLOSE_UNAUTHORIZED, 'unauthorized');
         return;
       }
+      const { user } = identity;
       connection.state.user = user;
-      connection.state.expiresAt = expiryOf(token!);
+      connection.state.expiresAt = identity.expiresAt;
       connection.state.bucket = new TokenBucket(requestRate.perSecond, requestRate.burst);
       // The user's before the 101: nothing sent to the user from now on is missed.
       services.outbox.connected(connection as ServerConnection<unknown>, user.id);
@@ -222,18 +222,4 @@ function requestHandlers(services: ArenaServices): { [E in RequestEvent]: Handle
       data: await teams.shareCode(user, data),
     }),
   };
-}
-
-/** The `exp` of a token already verified (its payload is trusted), in ms. */
-function expiryOf(token: string): number | null {
-  try {
-    const payload = JSON.parse(
-      Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'),
-    ) as {
-      exp?: unknown;
-    };
-    return typeof payload.exp === 'number' ? payload.exp * 1000 : null;
-  } catch {
-    return null;
-  }
 }

@@ -57,9 +57,7 @@ export function registerArenaRoutes(context: AppContext, deps: RouteDeps): void 
     ) => Promise<unknown>,
   ) {
     return async (request: FastifyRequest<Params>, reply: FastifyReply) => {
-      const at = request.url.indexOf('?');
-      const query = new URLSearchParams(at < 0 ? '' : request.url.slice(at + 1));
-      const user = await auth.verifyToken(auth.tokenFrom(query, request.headers));
+      const user = (await auth.userOf(request))?.user;
       if (!user) {
         return reply
           .code(401)

@@ -3,7 +3,7 @@
 import type { AuthenticatedUser, UserDirectory } from '../types.js';
 import { PostgresAdapter, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database } from '../../store/schema.js';
-import { isUniqueViolation } from '../../auth/users.js';
+import { isUniqueViolation } from '../../store/db-errors.js';
 import { INITIAL_RATING } from './elo.js';
 import type {
   ArenaBattlesTable,

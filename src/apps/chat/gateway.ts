@@ -37,7 +37,7 @@ export function registerChatGateway(
     server.route<ChatState>(pattern, {
       initialState: () => ({ user: null, room: null }),
       async onConnect(connection, request) {
-        const user = await auth.verifyToken(auth.tokenFrom(request.query, request.headers));
+        const user = (await auth.userOf(request))?.user;
         if (!user) throw new UpgradeRejection(401, 'Authentication required');
         try {
           connection.state.room = await service.authorize(

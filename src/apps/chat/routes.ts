@@ -20,12 +20,6 @@ type RoomParams = { Params: { host: string; slug: string } };
 export function registerChatRoutes(context: AppContext, service: ChatService): void {
   const { http, auth } = context;
 
-  async function userOf(request: FastifyRequest): Promise<AuthenticatedUser | null> {
-    const at = request.url.indexOf('?');
-    const query = new URLSearchParams(at < 0 ? '' : request.url.slice(at + 1));
-    return auth.verifyToken(auth.tokenFrom(query, request.headers));
-  }
-
   // Runs a handler for a signed-in user; ChatErrors become their status.
   function authed<T>(
     handler: (
@@ -35,7 +29,7 @@ export function registerChatRoutes(context: AppContext, service: ChatService): v
     ) => Promise<unknown>,
   ) {
     return async (request: FastifyRequest<T & RoomParams>, reply: FastifyReply) => {
-      const user = await userOf(request);
+      const user = (await auth.userOf(request))?.user;
       if (!user) return reply.code(401).send({ error: 'Authentication required' });
       try {
         return await handler(user, request, reply);

@@ -36,11 +36,10 @@ export function registerCollabGateway(context: AppContext, service: CollabServic
     async onConnect(connection, request) {
       // No account is needed (spec 001); a token, when given, must be valid and then
       // fixes who this connection is.
-      const token = auth.tokenFrom(request.query, request.headers);
-      if (token !== undefined) {
-        const user = await auth.verifyToken(token);
-        if (!user) throw new UpgradeRejection(401, 'Invalid or expired token');
-        connection.state.user = user;
+      if (auth.hasToken(request)) {
+        const identity = await auth.userOf(request);
+        if (!identity) throw new UpgradeRejection(401, 'Invalid or expired token');
+        connection.state.user = identity.user;
       }
       const session = await service.open(request.params.sessionId!);
       if (!session) throw new UpgradeRejection(404, 'Session not found');
