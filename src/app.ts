@@ -75,12 +75,7 @@ export function createApp(config: AppConfig, modules: AppModule[] = appModules):
     logger,
     auth,
     users: userDirectory(users),
-    config: {
-      problemsDir: config.problemsDir,
-      adminUsers: config.adminUsers,
-      battleSeconds: config.battleSeconds,
-      forfeitGraceMs: config.forfeitGraceMs,
-    },
+    settings: config.modules,
   };
 
   let migrated = false;

@@ -2,6 +2,7 @@
 // RINGSIDE_* variables; tests may build one directly.
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
+import type { SettingValues } from './apps/settings.js';
 import type { ServerOptions } from './websocket/index.js';
 
 export interface AppConfig {
@@ -28,14 +29,8 @@ export interface AppConfig {
     /** Start warming the workers as the server starts (else on the first run). */
     warmAtStart: boolean;
   };
-  /** Arena: the problem bank directory (default: the repo's problems/). */
-  problemsDir?: string;
-  /** Arena: usernames that may send system notifications (default: none). */
-  adminUsers?: string[];
-  /** Arena: every battle's duration in seconds (default: by problem or difficulty). */
-  battleSeconds?: number;
-  /** Arena: how long a disconnected player has to come back before forfeiting (ms). */
-  forfeitGraceMs?: number;
+  /** Module settings by module name (see src/apps/settings.ts). */
+  modules?: SettingValues;
   logger?: Logger;
 }
 

@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Authenticator, UserDirectory } from '../auth/index.js';
 import type { Broker } from '../broker/index.js';
+import type { SettingValues } from './settings.js';
 import type { WebSocketServer } from '../websocket/index.js';
 import type { Database, Migration } from '../store/schema.js';
 import type { SandboxPool } from '../sandbox/index.js';
@@ -24,21 +25,13 @@ export interface AppContext {
   users: UserDirectory;
   /** Runs untrusted Python and JavaScript (warm workers; see docs/sandbox.md). */
   sandbox: SandboxPool;
-  /** Settings from `ringside serve` flags for the modules (absent when a test builds the context). */
-  config?: ModuleConfig;
+  /**
+   * Module settings parsed by `ringside serve` (each module reads its own with
+   * valuesOf(itsDeclaration, context.settings)); absent when a test builds the context.
+   */
+  settings?: SettingValues;
   /** Who a request is: `auth.userOf(request)` for REST routes and upgrades alike. */
   auth: Authenticator;
-}
-
-export interface ModuleConfig {
-  /** --problems: the arena's problem bank (replaces the built-in one). */
-  problemsDir?: string;
-  /** --admin-users: usernames allowed to send system notifications. */
-  adminUsers?: string[];
-  /** --battle-seconds: every arena battle's duration. */
-  battleSeconds?: number;
-  /** --forfeit-grace-ms: how long an arena player may be away before forfeiting. */
-  forfeitGraceMs?: number;
 }
 
 export interface AppModule {

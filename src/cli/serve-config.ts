@@ -1,11 +1,14 @@
 // `ringside serve` flags, each also readable from a RINGSIDE_* environment variable
 // (--data-dir → RINGSIDE_DATA_DIR, --deflate → RINGSIDE_DEFLATE=1). Flags win over env.
 import path from 'node:path';
+import { declaredSettings } from '../apps/declared-settings.js';
+import { SettingError, type SettingValues } from '../apps/settings.js';
 import { SERVE_DEFAULTS, type AppConfig } from '../config.js';
 import { ENGINE_FLAGS, engineOptions } from './engine-flags.js';
-import { intFlag, listFlag, parseFlags, UsageError } from './flags.js';
+import { intFlag, parseFlags, UsageError, type FlagSpec } from './flags.js';
 
-export const SERVE_FLAGS = {
+/** The platform's own flags; each module's come from its settings declaration. */
+const PLATFORM_FLAGS = {
   ...ENGINE_FLAGS,
   port: { type: 'string' },
   host: { type: 'string' },
@@ -16,15 +19,25 @@ export const SERVE_FLAGS = {
   'python-workers': { type: 'string' },
   'javascript-workers': { type: 'string' },
   'sandbox-lazy': { type: 'boolean' },
-  problems: { type: 'string' },
-  'admin-users': { type: 'string' },
-  'battle-seconds': { type: 'string' },
-  'forfeit-grace-ms': { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
-type FlagName = Exclude<keyof typeof SERVE_FLAGS, 'help'>;
-type FlagValues = { [K in FlagName]?: string | boolean };
+type PlatformFlag = Exclude<keyof typeof PLATFORM_FLAGS, 'help'>;
+type FlagValues = { [K in PlatformFlag]?: string | boolean } & Record<
+  string,
+  string | boolean | undefined
+>;
+
+const MODULE_FLAGS: FlagSpec = Object.fromEntries(
+  declaredSettings.flatMap((declaration) =>
+    Object.values(declaration.settings).map((setting) => [
+      setting.flag,
+      { type: setting.kind === 'switch' ? 'boolean' : 'string' },
+    ]),
+  ),
+);
+
+export const SERVE_FLAGS: FlagSpec = { ...PLATFORM_FLAGS, ...MODULE_FLAGS };
 
 export function envName(flag: string): string {
   return `RINGSIDE_${flag.toUpperCase().replace(/-/g, '_')}`;
@@ -34,9 +47,7 @@ export function envName(flag: string): string {
 function valuesFrom(argv: string[], env: NodeJS.ProcessEnv): { values: FlagValues; help: boolean } {
   const { values: flags } = parseFlags(argv, SERVE_FLAGS);
   const values: FlagValues = {};
-  for (const [name, spec] of Object.entries(SERVE_FLAGS) as Array<
-    [FlagName | 'help', { type: string }]
-  >) {
+  for (const [name, spec] of Object.entries(SERVE_FLAGS)) {
     if (name === 'help') continue;
     const raw = env[envName(name)];
     if (raw === undefined) continue;
@@ -49,8 +60,7 @@ function valuesFrom(argv: string[], env: NodeJS.ProcessEnv): { values: FlagValue
     }
   }
   for (const [name, value] of Object.entries(flags)) {
-    if (name !== 'help' && value !== undefined)
-      values[name as FlagName] = value as string | boolean;
+    if (name !== 'help' && value !== undefined) values[name] = value as string | boolean;
   }
   return { values, help: flags.help === true };
 }
@@ -96,26 +106,27 @@ export function serveSettings(argv: string[], env: NodeJS.ProcessEnv = process.e
       ),
       warmAtStart: values['sandbox-lazy'] !== true,
     },
-    problemsDir: optionalPath(values.problems),
-    adminUsers: listFlag(values['admin-users']),
-    battleSeconds: optionalInt(values['battle-seconds'], 'battle-seconds', 1, 24 * 3600),
-    forfeitGraceMs: optionalInt(values['forfeit-grace-ms'], 'forfeit-grace-ms', 0, 3_600_000),
+    modules: moduleValues(values),
   };
   return { help, logLevel: str(values['log-level']) ?? 'info', config };
 }
 
-function optionalPath(value: string | boolean | undefined): string | undefined {
-  const given = str(value);
-  return given === undefined ? undefined : path.resolve(given);
-}
-
-function optionalInt(
-  value: string | boolean | undefined,
-  name: string,
-  min: number,
-  max: number,
-): number | undefined {
-  return str(value) === undefined ? undefined : intFlag(value, name, 0, min, max);
+/** Each module's settings, parsed by its own declaration. */
+function moduleValues(values: FlagValues): SettingValues {
+  const parsed: SettingValues = {};
+  for (const declaration of declaredSettings) {
+    const own: Record<string, unknown> = {};
+    for (const [key, setting] of Object.entries(declaration.settings)) {
+      try {
+        own[key] = setting.parse(values[setting.flag]);
+      } catch (error) {
+        if (error instanceof SettingError) throw new UsageError(error.message);
+        throw error;
+      }
+    }
+    parsed[declaration.module] = own;
+  }
+  return parsed;
 }
 
 function str(value: string | boolean | undefined): string | undefined {

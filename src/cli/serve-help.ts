@@ -1,6 +1,34 @@
 // `ringside serve --help`. Kept apart from serve.ts so the CLI can list it without
 // loading the platform's dependencies (echo and connect start faster).
+import { declaredSettings } from '../apps/declared-settings.js';
 import { ENGINE_FLAGS_HELP } from './engine-flags.js';
+
+const COLUMN = 31;
+
+/** One flag's help lines: the flag and its placeholder, then the text wrapped under it. */
+function helpLines(flag: string, placeholder: string | undefined, help: string): string {
+  const head = `  --${flag}${placeholder ? ` ${placeholder}` : ''}`;
+  const lines: string[] = [];
+  let line = head.length < COLUMN ? head.padEnd(COLUMN) : `${head}\n${' '.repeat(COLUMN)}`;
+  let width = line.length - line.lastIndexOf('\n') - 1;
+  for (const word of help.split(' ')) {
+    if (width + word.length + 1 > 92 && width > COLUMN) {
+      lines.push(line.trimEnd());
+      line = ' '.repeat(COLUMN);
+      width = COLUMN;
+    }
+    line += (width > COLUMN ? ' ' : '') + word;
+    width += (width > COLUMN ? 1 : 0) + word.length;
+  }
+  lines.push(line);
+  return lines.join('\n');
+}
+
+const MODULE_FLAGS_HELP = declaredSettings
+  .flatMap((declaration) =>
+    Object.values(declaration.settings).map((s) => helpLines(s.flag, s.placeholder, s.help)),
+  )
+  .join('\n');
 
 export const SERVE_HELP = `Usage: ringside serve [flags]
 
@@ -19,12 +47,7 @@ WebSocket route on one port. Every flag can also be set as an environment variab
   --python-workers N           warm Python sandbox workers (default 2)
   --javascript-workers N       warm JavaScript sandbox workers (default 2)
   --sandbox-lazy               start the sandbox workers on the first run, not at start
-  --problems DIR               arena problem bank, one JSON file per problem; replaces the
-                               built-in bank (default: the repo's problems/)
-  --admin-users a,b            usernames allowed to send arena system notifications (default: none)
-  --battle-seconds N           every arena battle's duration (default: by difficulty, 600/1200/1800)
-  --forfeit-grace-ms N         how long a disconnected arena player may be away before
-                               forfeiting (default 30000)${ENGINE_FLAGS_HELP}
+${MODULE_FLAGS_HELP}${ENGINE_FLAGS_HELP}
   --help                       this text
 
 Serve defaults: --max-message-bytes 1048576, --rate-limit 20 (burst 40, over it: close 1008;

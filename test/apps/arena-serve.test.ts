@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { DEFAULT_FORFEIT_GRACE_MS, type ArenaSettings } from '../../src/apps/arena/settings.js';
 import { serveSettings } from '../../src/cli/serve-config.js';
 import { api, registerUser } from '../helpers/http.js';
 import { startServe, type ServeProcess } from '../helpers/serve-process.js';
@@ -21,20 +22,22 @@ import { TestClient } from './ws-client.js';
 
 describe('arena flags of ringside serve', () => {
   test('--problems, --admin-users, --battle-seconds, --forfeit-grace-ms and their variables', () => {
-    const none = serveSettings([], {}).config;
+    const arena = (argv: string[], env: NodeJS.ProcessEnv) =>
+      serveSettings(argv, env).config.modules!.arena as ArenaSettings;
+    const none = arena([], {});
     assert.deepEqual(
       [none.problemsDir, none.adminUsers, none.battleSeconds, none.forfeitGraceMs],
-      [undefined, undefined, undefined, undefined],
+      [undefined, undefined, undefined, DEFAULT_FORFEIT_GRACE_MS],
     );
-    const flags = serveSettings(
+    const flags = arena(
       ['--problems', 'bank', '--admin-users', 'root, Alice', '--battle-seconds', '90'],
       { RINGSIDE_FORFEIT_GRACE_MS: '250', RINGSIDE_BATTLE_SECONDS: '30' },
-    ).config;
+    );
     assert.equal(flags.problemsDir, path.resolve('bank'));
     assert.deepEqual(flags.adminUsers, ['root', 'Alice']);
     assert.equal(flags.battleSeconds, 90, 'the flag wins over the variable');
     assert.equal(flags.forfeitGraceMs, 250);
-    assert.equal(serveSettings([], { RINGSIDE_PROBLEMS: '/srv/p' }).config.problemsDir, '/srv/p');
+    assert.equal(arena([], { RINGSIDE_PROBLEMS: '/srv/p' }).problemsDir, '/srv/p');
     assert.throws(() => serveSettings(['--battle-seconds', '0'], {}), /--battle-seconds must be/);
   });
 });

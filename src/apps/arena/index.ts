@@ -1,6 +1,7 @@
 // The arena module (spec 000): battles, chat, notifications and teams over one
 // WebSocket route, /v1, plus REST under /api (problems, leaderboard, battles, channels,
 // notifications, teams). docs/protocols/arena.md describes every message.
+import { valuesOf } from '../settings.js';
 import type { AppContext, AppModule } from '../types.js';
 import { BattleService } from './battles.js';
 import { ArenaChatService } from './chat.js';
@@ -14,16 +15,9 @@ import { DEFAULT_REQUEST_RATE, type RequestRate } from './rate-limit.js';
 import { registerArenaRoutes } from './routes.js';
 import { ArenaStore } from './store.js';
 import { TeamService } from './teams.js';
+import { arenaSettings, type ArenaSettings } from './settings.js';
 
-export interface ArenaOptions {
-  /** The problem bank (one JSON file per problem); default: the repo's problems/. */
-  problemsDir?: string;
-  /** Usernames that may send system notifications (none by default). */
-  adminUsers?: string[];
-  /** Every battle's duration in seconds (default: the problem's, else by difficulty). */
-  battleSeconds?: number;
-  /** How long a player may be disconnected before forfeiting (ms, default 30 000). */
-  forfeitGraceMs?: number;
+export interface ArenaOptions extends Partial<ArenaSettings> {
   /** Requests per connection (default: a burst of 100, then 20 a second). */
   requestRate?: RequestRate;
   /** Matchmaking's rating window. */
@@ -32,19 +26,11 @@ export interface ArenaOptions {
   matchIntervalMs?: number;
 }
 
-export const DEFAULT_FORFEIT_GRACE_MS = 30_000;
-
-/** Explicit options win over the server's config (`ringside serve` flags). */
-function settingsOf(context: AppContext, options: ArenaOptions): ArenaOptions {
-  const fromConfig: ArenaOptions = {
-    problemsDir: context.config?.problemsDir,
-    adminUsers: context.config?.adminUsers,
-    battleSeconds: context.config?.battleSeconds,
-    forfeitGraceMs: context.config?.forfeitGraceMs,
-  };
-  const merged: ArenaOptions = { ...fromConfig };
+/** Explicit options win over the server's settings (`ringside serve` flags). */
+function settingsOf(context: AppContext, options: ArenaOptions): ArenaOptions & ArenaSettings {
+  const merged: ArenaOptions & ArenaSettings = valuesOf(arenaSettings, context.settings);
   for (const [key, value] of Object.entries(options))
-    if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
+    if (value !== undefined) (merged as unknown as Record<string, unknown>)[key] = value;
   return merged;
 }
 
@@ -88,7 +74,7 @@ export function createArenaModule(options: ArenaOptions = {}): AppModule {
         context.logger,
         {
           battleSeconds: settings.battleSeconds,
-          forfeitGraceMs: settings.forfeitGraceMs ?? DEFAULT_FORFEIT_GRACE_MS,
+          forfeitGraceMs: settings.forfeitGraceMs,
           window: settings.window,
           matchIntervalMs: settings.matchIntervalMs,
         },

@@ -1,0 +1,6 @@
+// Every module's settings declaration, for the CLI (flags, variables, --help). Only the
+// dependency-free settings.ts files are imported, so listing them loads no module code.
+import { arenaSettings } from './arena/settings.js';
+import type { AnyModuleSettings } from './settings.js';
+
+export const declaredSettings: AnyModuleSettings[] = [arenaSettings];
