@@ -10,7 +10,7 @@ import {
   type JudgeResult,
   type SandboxPool,
 } from '../../sandbox/index.js';
-import type { AuthenticatedUser } from '../types.js';
+import type { AuthenticatedUser, UserDirectory } from '../types.js';
 import { updateRatings } from './elo.js';
 import { ArenaError } from './errors.js';
 import type { Outbox } from './outbox.js';
@@ -24,7 +24,9 @@ import {
   type Mode,
   type Reply,
 } from './protocol.js';
-import type { ArenaStore, BattleRow, RatingChange } from './store.js';
+import type { ArenaStores } from './store/index.js';
+import type { BattleRow } from './store/battles.js';
+import type { RatingChange } from './store/ratings.js';
 
 /** How long a battle lasts by difficulty (s), unless the problem or the server says otherwise. */
 export const DEFAULT_BATTLE_SECONDS: Record<Difficulty, number> = {
@@ -90,7 +92,8 @@ export class BattleService {
   private readonly endings = new Set<Promise<void>>();
 
   constructor(
-    private readonly store: ArenaStore,
+    private readonly store: ArenaStores,
+    private readonly users: UserDirectory,
     private readonly bank: ProblemBank,
     private readonly sandbox: SandboxPool,
     private readonly outbox: Outbox,
@@ -114,7 +117,7 @@ export class BattleService {
         difficulty: request.difficulty,
       });
     }
-    const { rating } = await this.store.rating(user.id);
+    const { rating } = await this.store.ratings.rating(user.id);
     this.checkFree(user.id); // again: another request may have won the race meanwhile
     this.queue.add({ userId: user.id, username: user.username, rating, connectionId, ...request });
     return {
@@ -179,7 +182,7 @@ export class BattleService {
     this.battles.set(battle.id, battle);
     for (const p of battle.players) this.activeByUser.set(p.userId, battle.id);
     try {
-      await this.store.insertBattle(this.rowOf(battle));
+      await this.store.battles.insert(this.rowOf(battle));
     } catch (error) {
       this.logger.error({ err: error, battleId: battle.id }, 'arena: could not store a new battle');
       this.battles.delete(battle.id);
@@ -199,7 +202,7 @@ export class BattleService {
     inviter: AuthenticatedUser,
     request: { username: string; difficulty: Difficulty; language: ArenaLanguage; mode: Mode },
   ): Promise<Reply> {
-    const invitee = await this.store.findUserByUsername(request.username);
+    const invitee = await this.users.findByUsername(request.username);
     if (!invitee) throw new ArenaError('NOT_FOUND', 'No such user', { username: request.username });
     if (invitee.id === inviter.id)
       throw new ArenaError('VALIDATION_ERROR', 'You cannot invite yourself', {});
@@ -212,7 +215,7 @@ export class BattleService {
         difficulty: request.difficulty,
       });
     }
-    const { rating } = await this.store.rating(inviter.id);
+    const { rating } = await this.store.ratings.rating(inviter.id);
     const battle: LiveBattle = {
       id: randomUUID(),
       status: 'pending',
@@ -227,7 +230,7 @@ export class BattleService {
       startedAt: 0,
       timer: null,
     };
-    await this.store.insertBattle(this.rowOf(battle));
+    await this.store.battles.insert(this.rowOf(battle));
     this.battles.set(battle.id, battle);
     battle.timer = setTimeout(() => this.track(this.expire(battle)), INVITATION_TTL_MS);
     battle.timer.unref();
@@ -262,7 +265,7 @@ export class BattleService {
     user: AuthenticatedUser,
     request: { notificationId: string; action: 'accept' | 'decline'; language?: ArenaLanguage },
   ): Promise<Reply> {
-    const row = await this.store.notification(request.notificationId);
+    const row = await this.store.notifications.get(request.notificationId);
     if (!row || row.user_id !== user.id)
       throw new ArenaError('NOT_FOUND', 'No such notification', {
         notificationId: request.notificationId,
@@ -315,7 +318,7 @@ export class BattleService {
     language: ArenaLanguage | undefined,
   ): Promise<() => Promise<void>> {
     this.checkCanAccept(battle, user.id);
-    const { rating } = await this.store.rating(user.id);
+    const { rating } = await this.store.ratings.rating(user.id);
     if (battle.status !== 'pending' || battle.players.length !== 1)
       throw await this.invalidBattle(battle.id);
     this.checkCanAccept(battle, user.id);
@@ -333,7 +336,7 @@ export class BattleService {
     if (battle.status !== 'pending' || battle.players.length !== 1) return;
     battle.status = 'ended';
     this.battles.delete(battle.id);
-    await this.store.updateBattle(battle.id, {
+    await this.store.battles.update(battle.id, {
       status: 'expired',
       ended: new Date().toISOString(),
     });
@@ -343,7 +346,7 @@ export class BattleService {
     battle.status = 'ended';
     if (battle.timer) clearTimeout(battle.timer);
     this.battles.delete(battle.id);
-    await this.store.updateBattle(battle.id, {
+    await this.store.battles.update(battle.id, {
       status: 'declined',
       ended: new Date().toISOString(),
     });
@@ -381,7 +384,7 @@ export class BattleService {
       const after = await this.accept(battle, user, language);
       // Joining the battle answers the invitation too.
       if (battle.notificationId)
-        await this.store.answerNotification(battle.notificationId, 'accept');
+        await this.store.notifications.answer(battle.notificationId, 'accept');
       return { data: { status: 'matched', battleId: battle.id }, after };
     }
     if (battle.players.length >= 2 || battle.status !== 'pending') {
@@ -405,7 +408,7 @@ export class BattleService {
         battle.status = 'ended';
         if (battle.timer) clearTimeout(battle.timer);
         this.battles.delete(battle.id);
-        await this.store.updateBattle(battle.id, {
+        await this.store.battles.update(battle.id, {
           status: 'cancelled',
           ended: new Date().toISOString(),
         });
@@ -413,7 +416,7 @@ export class BattleService {
       }
       if (battle.invitee?.userId === user.id) {
         if (battle.notificationId)
-          await this.store.answerNotification(battle.notificationId, 'decline');
+          await this.store.notifications.answer(battle.notificationId, 'decline');
         await this.decline(battle, user);
         return { data: { battleId, status: 'declined' } };
       }
@@ -434,7 +437,7 @@ export class BattleService {
     battle.status = 'active';
     battle.startedAt = Date.now();
     try {
-      await this.store.updateBattle(battle.id, {
+      await this.store.battles.update(battle.id, {
         status: 'active',
         started: new Date(battle.startedAt).toISOString(),
         player2_id: battle.players[1]!.userId,
@@ -556,7 +559,7 @@ export class BattleService {
       result.totalTests === 0 ? 0 : Math.floor((100 * result.testsPassed) / result.totalTests);
     const submissionId = randomUUID();
     me.submissions++;
-    await this.store.insertSubmission({
+    await this.store.submissions.insert({
       id: submissionId,
       battle_id: battle.id,
       user_id: me.userId,
@@ -639,7 +642,7 @@ export class BattleService {
     const ended = new Date().toISOString();
     let ratings: Record<string, { before: number; after: number }> = {};
     try {
-      const changes = await this.store.finishBattle(
+      const changes = await this.store.battles.finish(
         battle.id,
         {
           status: 'ended',
@@ -707,20 +710,20 @@ export class BattleService {
     const live = this.battles.get(battleId);
     if (live)
       return live.players.some((p) => p.userId === userId) || live.invitee?.userId === userId;
-    const row = await this.store.battle(battleId);
+    const row = await this.store.battles.get(battleId);
     if (!row) return null;
     return row.player1_id === userId || row.player2_id === userId;
   }
 
   /** GET /api/battles/<id>. */
   async view(battleId: string) {
-    const row = await this.store.battle(battleId);
+    const row = await this.store.battles.get(battleId);
     if (!row) return null;
     const live = this.battles.get(battleId);
     const ids = [row.player1_id, row.player2_id].filter((id): id is string => id !== null);
     const [names, counts] = await Promise.all([
-      this.store.usernames(ids),
-      this.store.submissionCounts(battleId),
+      this.store.usernames.byIds(ids),
+      this.store.submissions.countsByUser(battleId),
     ]);
     const results = row.results
       ? (JSON.parse(row.results) as Record<string, { score: number; time: number | null }>)
@@ -762,7 +765,7 @@ export class BattleService {
     const live = this.battles.get(battleId);
     const status = live
       ? live.status
-      : ((await this.store.battle(battleId))?.status ?? 'not_found');
+      : ((await this.store.battles.get(battleId))?.status ?? 'not_found');
     return new ArenaError('INVALID_BATTLE_ID', 'Battle not found or already ended', {
       battleId,
       status,
