@@ -3,7 +3,7 @@
 // to every connection that joined the channel, one at a time per channel.
 import { randomUUID } from 'node:crypto';
 import type { AuthenticatedUser } from '../types.js';
-import type { BattleService } from './battles.js';
+import type { BattleService } from './battle-service.js';
 import { ArenaError } from './errors.js';
 import type { Outbox } from './outbox.js';
 import { KeyedQueue } from '../keyed-queue.js';

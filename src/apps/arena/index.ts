@@ -2,7 +2,7 @@
 // WebSocket route, /v1, plus REST under /api (problems, leaderboard, battles, channels,
 // notifications, teams). docs/protocols/arena.md describes every message.
 import type { AppContext, AppModule } from '../types.js';
-import { BattleService } from './battles.js';
+import { BattleService } from './battle-service.js';
 import { ArenaChatService } from './chat.js';
 import { registerArenaGateway } from './gateway.js';
 import { Outbox } from './outbox.js';

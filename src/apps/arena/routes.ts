@@ -3,7 +3,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext, AuthenticatedUser } from '../types.js';
-import type { BattleService } from './battles.js';
+import type { BattleService } from './battle-service.js';
 import { MAX_HISTORY_PAGE, type ArenaChatService } from './chat.js';
 import { ArenaError } from './errors.js';
 import type { NotificationService } from './notifications.js';

@@ -1,5 +1,6 @@
 // The arena's repositories, one per kind of record (Kysely: the same queries on SQLite
-// and PostgreSQL). Each service is handed only the ones it uses.
+// and PostgreSQL). Each service is handed only the ones it uses. A folder rather than
+// the single store.ts of chat and collab: the arena keeps seven kinds of records.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../../store/schema.js';
 import { BattleStore } from './battles.js';
