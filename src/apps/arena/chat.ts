@@ -3,12 +3,13 @@
 // to every connection that joined the channel, one at a time per channel.
 import { randomUUID } from 'node:crypto';
 import type { AuthenticatedUser } from '../types.js';
-import type { BattleService } from './battles.js';
+import type { BattleService } from './battle-service.js';
 import { ArenaError } from './errors.js';
 import type { Outbox } from './outbox.js';
 import { KeyedQueue } from '../keyed-queue.js';
 import { channelSchema, MAX_CHAT_CHARS } from './protocol.js';
-import type { ArenaStore, ChatRecord } from './store.js';
+import type { ChatMessageStore, ChatRecord } from './store/chat-messages.js';
+import type { TeamStore } from './store/teams.js';
 
 export const MAX_HISTORY_PAGE = 100;
 
@@ -16,7 +17,8 @@ export class ArenaChatService {
   private readonly queue = new KeyedQueue();
 
   constructor(
-    private readonly store: ArenaStore,
+    private readonly messages: ChatMessageStore,
+    private readonly teams: TeamStore,
     private readonly outbox: Outbox,
     private readonly battles: BattleService,
   ) {}
@@ -49,9 +51,9 @@ export class ArenaChatService {
         });
     } else if (channel.startsWith('team:')) {
       const teamId = channel.slice('team:'.length);
-      if (!(await this.store.team(teamId)))
+      if (!(await this.teams.get(teamId)))
         throw new ArenaError('NOT_FOUND', 'No such team', { teamId });
-      if ((await this.store.roleIn(teamId, user.id)) === null)
+      if ((await this.teams.roleIn(teamId, user.id)) === null)
         throw new ArenaError('FORBIDDEN', "Only the team's members may use its channel", {
           channel,
         });
@@ -76,7 +78,7 @@ export class ArenaChatService {
     return this.queue.run(request.channel, async () => {
       if (
         request.replyTo !== undefined &&
-        !(await this.store.findMessage(request.channel, request.replyTo))
+        !(await this.messages.find(request.channel, request.replyTo))
       ) {
         throw new ArenaError('NOT_FOUND', 'The message replied to is not in this channel', {
           replyTo: request.replyTo,
@@ -90,7 +92,7 @@ export class ArenaChatService {
         replyTo: request.replyTo ?? null,
         created: new Date().toISOString(),
       };
-      await this.store.insertMessage(record);
+      await this.messages.insert(record);
       this.outbox.toChannel(
         request.channel,
         'chat:message',
@@ -109,14 +111,14 @@ export class ArenaChatService {
     await this.authorize(user, channel);
     let beforeSeq: number | undefined;
     if (page.before !== undefined) {
-      const anchor = await this.store.findMessage(channel, page.before);
+      const anchor = await this.messages.find(channel, page.before);
       if (!anchor)
         throw new ArenaError('NOT_FOUND', 'Unknown message id in "before"', {
           before: page.before,
         });
       beforeSeq = anchor.seq;
     }
-    const rows = await this.store.listMessages(channel, page.limit, beforeSeq);
+    const rows = await this.messages.list(channel, page.limit, beforeSeq);
     return rows.map(messageView);
   }
 

@@ -5,7 +5,7 @@
 // echoes its id; events may follow.
 import { RoomLimitError, TokenBucket, type ServerConnection } from '../../websocket/index.js';
 import type { AppContext, AuthenticatedUser } from '../types.js';
-import type { BattleService } from './battles.js';
+import type { BattleService } from './battle-service.js';
 import type { ArenaChatService } from './chat.js';
 import { ArenaError } from './errors.js';
 import { ARENA_ROUTE, type Outbox } from './outbox.js';

@@ -3,7 +3,7 @@
 // notifications, teams). docs/protocols/arena.md describes every message.
 import { valuesOf } from '../settings.js';
 import type { AppContext, AppModule } from '../types.js';
-import { BattleService } from './battles.js';
+import { BattleService } from './battle-service.js';
 import { ArenaChatService } from './chat.js';
 import { registerArenaGateway } from './gateway.js';
 import { Outbox } from './outbox.js';
@@ -13,7 +13,7 @@ import { NotificationService } from './notifications.js';
 import { BUILTIN_PROBLEMS_DIR, loadProblemDir, ProblemBank } from './problems.js';
 import { DEFAULT_REQUEST_RATE, type RequestRate } from './rate-limit.js';
 import { registerArenaRoutes } from './routes.js';
-import { ArenaStore } from './store.js';
+import { createArenaStores } from './store/index.js';
 import { TeamService } from './teams.js';
 import { arenaSettings, type ArenaSettings } from './settings.js';
 
@@ -56,17 +56,18 @@ export function createArenaModule(options: ArenaOptions = {}): AppModule {
         'arena: problems loaded',
       );
 
-      const store = new ArenaStore(context.db, context.users);
-      const aborted = await store.abortUnfinished();
+      const stores = createArenaStores(context.db);
+      const aborted = await stores.battles.abortUnfinished();
       if (aborted > 0)
         context.logger.warn(
           { battles: aborted },
           'arena: battles left open by a previous run were aborted',
         );
       const outbox = new Outbox(context.broker);
-      notifications = new NotificationService(store, outbox);
+      notifications = new NotificationService(stores.notifications, outbox);
       battles = new BattleService(
-        store,
+        stores,
+        context.users,
         bank,
         context.sandbox,
         outbox,
@@ -79,18 +80,26 @@ export function createArenaModule(options: ArenaOptions = {}): AppModule {
           matchIntervalMs: settings.matchIntervalMs,
         },
       );
-      chat = new ArenaChatService(store, outbox, battles);
-      const teams = new TeamService(store, outbox);
+      chat = new ArenaChatService(stores.messages, stores.teams, outbox, battles);
+      const teams = new TeamService(stores.teams, context.users, outbox);
       const admins = new Set((settings.adminUsers ?? []).map((name) => name.toLowerCase()));
       // A listed name nobody registered yet could be taken by anyone: say so loudly.
       for (const name of settings.adminUsers ?? []) {
-        if (!(await store.findUserByUsername(name)))
+        if (!(await context.users.findByUsername(name)))
           context.logger.warn(
             { username: name },
             'admin user is not registered yet: register it before anyone else can take the name',
           );
       }
-      registerArenaRoutes(context, { bank, store, battles, chat, notifications, teams, admins });
+      registerArenaRoutes(context, {
+        bank,
+        ratings: stores.ratings,
+        battles,
+        chat,
+        notifications,
+        teams,
+        admins,
+      });
       registerArenaGateway(
         context,
         { battles, chat, notifications, teams, outbox },

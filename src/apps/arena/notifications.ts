@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { ArenaError } from './errors.js';
 import type { Outbox } from './outbox.js';
 import { KeyedQueue } from '../keyed-queue.js';
-import type { ArenaStore, NotificationRow } from './store.js';
+import type { NotificationRow, NotificationStore } from './store/notifications.js';
 
 export interface UserNotificationInput {
   type: string;
@@ -28,7 +28,7 @@ export class NotificationService {
   private readonly queue = new KeyedQueue();
 
   constructor(
-    private readonly store: ArenaStore,
+    private readonly store: NotificationStore,
     private readonly outbox: Outbox,
   ) {}
 
@@ -49,7 +49,7 @@ export class NotificationService {
       response: null,
     };
     return this.queue.run(userId, async () => {
-      await this.store.insertNotification(row);
+      await this.store.insert(row);
       const view = userView(row);
       // Stored first as undelivered: if the user has no connection, the next one gets it
       // (deliverPending runs in this same per-user queue).
@@ -88,7 +88,7 @@ export class NotificationService {
       delivered: 1,
       response: null,
     };
-    await this.store.insertNotification(row);
+    await this.store.insert(row);
     const view = systemView(row);
     const recipients = this.outbox.toEveryone('notification:system', view);
     return { notification: view, recipients };
@@ -96,7 +96,7 @@ export class NotificationService {
 
   /** Records a user's answer to one of their notifications (once). */
   async answer(userId: string, notificationId: string, action: string): Promise<NotificationRow> {
-    const row = await this.store.notification(notificationId);
+    const row = await this.store.get(notificationId);
     if (!row || row.user_id !== userId)
       throw new ArenaError('NOT_FOUND', 'No such notification', { notificationId });
     const actions = JSON.parse(row.actions) as string[];
@@ -106,7 +106,7 @@ export class NotificationService {
         actions,
       });
     }
-    if (!(await this.store.answerNotification(notificationId, action))) {
+    if (!(await this.store.answer(notificationId, action))) {
       throw new ArenaError('CONFLICT', 'This notification was already answered', {
         notificationId,
         response: row.response,
@@ -118,12 +118,12 @@ export class NotificationService {
   async list(userId: string, limit: number, before?: string) {
     let beforeSeq: number | undefined;
     if (before !== undefined) {
-      const anchor = await this.store.notification(before);
+      const anchor = await this.store.get(before);
       if (!anchor || (anchor.user_id !== userId && anchor.kind !== 'system'))
         throw new ArenaError('NOT_FOUND', 'Unknown notification id in "before"');
       beforeSeq = anchor.seq;
     }
-    const rows = await this.store.notifications(userId, limit, beforeSeq);
+    const rows = await this.store.list(userId, limit, beforeSeq);
     return rows.map((row) =>
       row.kind === 'system'
         ? { kind: 'system', ...systemView(row) }

@@ -3,18 +3,18 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext, AuthenticatedUser } from '../types.js';
-import type { BattleService } from './battles.js';
+import type { BattleService } from './battle-service.js';
 import { MAX_HISTORY_PAGE, type ArenaChatService } from './chat.js';
 import { ArenaError } from './errors.js';
 import type { NotificationService } from './notifications.js';
 import { problemDetail, problemSummary, type ProblemBank } from './problems.js';
 import { channelSchema, DIFFICULTIES, issuesOf } from './protocol.js';
-import type { ArenaStore } from './store.js';
+import type { RatingStore } from './store/ratings.js';
 import type { TeamService } from './teams.js';
 
 export interface RouteDeps {
   bank: ProblemBank;
-  store: ArenaStore;
+  ratings: RatingStore;
   battles: BattleService;
   chat: ArenaChatService;
   notifications: NotificationService;
@@ -47,7 +47,7 @@ type Params = { Params: Record<string, string> };
 
 export function registerArenaRoutes(context: AppContext, deps: RouteDeps): void {
   const { http, auth } = context;
-  const { bank, store, battles, chat, notifications, teams, admins } = deps;
+  const { bank, ratings, battles, chat, notifications, teams, admins } = deps;
 
   function route(
     handler: (
@@ -106,7 +106,7 @@ export function registerArenaRoutes(context: AppContext, deps: RouteDeps): void 
     '/api/leaderboard',
     route(async (_user, request) => {
       const { limit, offset } = parse(page, request.query);
-      return { leaderboard: await store.leaderboard(limit, offset) };
+      return { leaderboard: await ratings.leaderboard(limit, offset) };
     }),
   );
 

@@ -1,21 +1,22 @@
 // Teams: created and filled over REST; their members get team:member_joined,
 // team:practice_started and team:code_shared on every open connection.
 import { randomUUID } from 'node:crypto';
-import type { AuthenticatedUser } from '../types.js';
+import type { AuthenticatedUser, UserDirectory } from '../types.js';
 import { ArenaError } from './errors.js';
 import type { Outbox } from './outbox.js';
 import type { ArenaLanguage } from './protocol.js';
-import type { ArenaStore, TeamMemberRecord } from './store.js';
+import type { TeamMemberRecord, TeamStore } from './store/teams.js';
 
 export class TeamService {
   constructor(
-    private readonly store: ArenaStore,
+    private readonly store: TeamStore,
+    private readonly users: UserDirectory,
     private readonly outbox: Outbox,
   ) {}
 
   async create(user: AuthenticatedUser, name: string) {
     const team = { id: randomUUID(), name, ownerId: user.id, created: new Date().toISOString() };
-    await this.store.createTeam(team);
+    await this.store.create(team);
     return this.describe(user, team.id);
   }
 
@@ -56,7 +57,7 @@ export class TeamService {
       throw new ArenaError('FORBIDDEN', 'Only the owner or an admin can add members', { teamId });
     if (role === 'admin' && actorRole !== 'owner')
       throw new ArenaError('FORBIDDEN', 'Only the owner can add admins', { teamId });
-    const user = await this.store.findUserByUsername(username);
+    const user = await this.users.findByUsername(username);
     if (!user) throw new ArenaError('NOT_FOUND', 'No such user', { username });
     const joined = new Date().toISOString();
     if (!(await this.store.addMember(teamId, user.id, role, joined)))
@@ -153,7 +154,7 @@ export class TeamService {
   }
 
   private async memberTeam(user: AuthenticatedUser, teamId: string) {
-    const team = await this.store.team(teamId);
+    const team = await this.store.get(teamId);
     if (!team) throw new ArenaError('NOT_FOUND', 'No such team', { teamId });
     if ((await this.store.roleIn(teamId, user.id)) === null)
       throw new ArenaError('FORBIDDEN', 'You are not a member of this team', { teamId });
