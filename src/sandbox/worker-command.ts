@@ -109,8 +109,6 @@ export function workerCommand(options: WorkerCommandOptions): WorkerCommand {
   return { command: command!, args: [...prefixArgs, process.execPath, ...nodeArgs] };
 }
 
-export type NetworkIsolation = 'auto' | 'required' | 'off';
-
 function findExecutable(name: string): string | null {
   for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(path.delimiter)) {
     const candidate = path.join(dir, name);
