@@ -1,6 +1,6 @@
 // Who a request is: the identity types every layer above auth uses, and the one way to
 // get the user of an HTTP or upgrade request.
-import { tokenFrom } from './token-from.js';
+import { selectTokenProtocol, tokenFrom } from './token-from.js';
 import type { TokenService } from './tokens.js';
 
 export interface AuthenticatedUser {
@@ -36,6 +36,8 @@ export interface Authenticator {
   userOf(request: RequestLike): Promise<Identity | null>;
   /** Whether the request carries a token at all (valid or not). */
   hasToken(request: RequestLike): boolean;
+  /** The subprotocol to answer to an upgrade that may carry its token as one (RFC 6455 echo). */
+  selectProtocol(offered: string[]): string | undefined;
   /** The user of a bare token, or null. */
   verifyToken(token: string | undefined): Promise<AuthenticatedUser | null>;
 }
@@ -44,6 +46,7 @@ export function createAuthenticator(tokens: TokenService): Authenticator {
   return {
     userOf: (request) => tokens.identify(tokenOf(request)),
     hasToken: (request) => tokenOf(request) !== undefined,
+    selectProtocol: selectTokenProtocol,
     verifyToken: (token) => tokens.verify(token),
   };
 }

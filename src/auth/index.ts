@@ -2,7 +2,7 @@
 export { hashPassword, verifyPassword, burnPasswordCheck } from './passwords.js';
 export { createTokenService, type TokenService } from './tokens.js';
 export { loadJwtSecret, SECRET_FILE } from './secret.js';
-export { tokenFrom } from './token-from.js';
+export { RINGSIDE_PROTOCOL, selectTokenProtocol, tokenFrom } from './token-from.js';
 export {
   createAuthenticator,
   type Authenticator,

@@ -2,8 +2,10 @@
 // wrong (expired, forged, tampered, another algorithm, unsigned, for a deleted user).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import WebSocket from 'ws';
 import { decodeJwt, decodeProtectedHeader, SignJWT, type JWTPayload } from 'jose';
 import { api, registerUser, type RegisteredUser } from '../helpers/http.js';
 import { startServe, type ServeProcess } from '../helpers/serve-process.js';
@@ -121,6 +123,32 @@ describe('tokens with --jwt-secret', () => {
       headers: { authorization: `bearer ${alice.token}` },
     });
     assert.equal(lower.status, 200);
+    // Like every other route, /api/me also takes ?token=.
+    const query = await fetch(`${serve.url}/api/me?token=${alice.token}`);
+    assert.equal(query.status, 200);
+    assert.equal(((await query.json()) as { user: { id: string } }).user.id, alice.user.id);
+  });
+
+  it('takes a browser token offered as a bearer.<token> subprotocol, and echoes one offer', async () => {
+    const wsUrl = serve.url.replace('http', 'ws');
+    const ping = async (protocols: string[]) => {
+      const ws = new WebSocket(`${wsUrl}/v1`, protocols);
+      // Listening before the open: a refusal arrives in the same read as the 101.
+      const first = once(ws, 'message');
+      await once(ws, 'open');
+      ws.send(JSON.stringify({ id: 'p', type: 'action', event: 'system:ping', data: {} }));
+      const [data] = (await first) as [Buffer];
+      ws.close();
+      return { protocol: ws.protocol, reply: JSON.parse(data.toString()) as { type: string } };
+    };
+    const both = await ping(['ringside', `bearer.${alice.token}`]);
+    assert.equal(both.protocol, 'ringside');
+    assert.equal(both.reply.type, 'response');
+    const alone = await ping([`bearer.${alice.token}`]);
+    assert.equal(alone.protocol, `bearer.${alice.token}`, 'the only offer is echoed');
+    assert.equal(alone.reply.type, 'response');
+    const forged = await ping(['ringside', `bearer.${alice.token}x`]);
+    assert.equal(forged.reply.type, 'error', 'a bad token in the subprotocol is refused');
   });
 });
 

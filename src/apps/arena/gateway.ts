@@ -62,6 +62,8 @@ export function registerArenaGateway(
 
   server.route<ArenaState>(ARENA_ROUTE, {
     initialState: () => ({ user: null, expiresAt: null, bucket: null, channels: new Set() }),
+    // A browser may send its token as a subprotocol: echo one (RFC 6455).
+    selectProtocol: auth.selectProtocol,
     async onConnect(connection, request) {
       const identity = await auth.userOf(request);
       if (!identity) {

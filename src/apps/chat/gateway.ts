@@ -36,6 +36,8 @@ export function registerChatGateway(
   for (const pattern of CHAT_ROUTES) {
     server.route<ChatState>(pattern, {
       initialState: () => ({ user: null, room: null }),
+      // A browser may send its token as a subprotocol: echo one (RFC 6455).
+      selectProtocol: auth.selectProtocol,
       async onConnect(connection, request) {
         const user = (await auth.userOf(request))?.user;
         if (!user) throw new UpgradeRejection(401, 'Authentication required');

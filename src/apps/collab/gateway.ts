@@ -33,6 +33,8 @@ export function registerCollabGateway(context: AppContext, service: CollabServic
 
   server.route<CollabState>(COLLAB_ROUTE, {
     initialState: () => ({ session: null, user: null }),
+    // A browser may send its token as a subprotocol: echo one (RFC 6455).
+    selectProtocol: auth.selectProtocol,
     async onConnect(connection, request) {
       // No account is needed (spec 001); a token, when given, must be valid and then
       // fixes who this connection is.
