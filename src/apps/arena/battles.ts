@@ -25,6 +25,7 @@ import {
   type Reply,
 } from './protocol.js';
 import type { ArenaStore, BattleRow, RatingChange } from './store.js';
+import type { SubmissionError } from '../../protocols/arena.js';
 
 /** How long a battle lasts by difficulty (s), unless the problem or the server says otherwise. */
 export const DEFAULT_BATTLE_SECONDS: Record<Difficulty, number> = {
@@ -853,7 +854,7 @@ function judgeFailure(error: unknown, battleId: string): ArenaError {
  * its number and verdict (the judge never hands out more about it anyway).
  */
 export function errorsOf(result: JudgeResult) {
-  const errors: Array<Record<string, unknown>> = [];
+  const errors: SubmissionError[] = [];
   for (const test of result.results) {
     if (test.passed || test.verdict === 'Not Run') continue;
     if (errors.length >= MAX_ERRORS) break;

@@ -9,6 +9,7 @@ import type { Hub } from './hub.js';
 import { KeyedQueue } from '../keyed-queue.js';
 import { channelSchema, MAX_CHAT_CHARS } from './protocol.js';
 import type { ArenaStore, ChatRecord } from './store.js';
+import type { ChatMessageEvent } from '../../protocols/arena.js';
 
 export const MAX_HISTORY_PAGE = 100;
 
@@ -126,7 +127,7 @@ export class ArenaChatService {
 }
 
 /** The spec's chat:message data (replyTo only on a reply). */
-export function messageView(record: Omit<ChatRecord, 'seq'>) {
+export function messageView(record: Omit<ChatRecord, 'seq'>): ChatMessageEvent {
   return {
     channel: record.channel,
     messageId: record.id,

@@ -2,7 +2,7 @@
 // user's room before its 101 is written, so "send to a user" reaches every open
 // connection of that user (and one still in its handshake, right after its 101).
 import type { WebSocketServer } from '../../websocket/index.js';
-import { encodeEvent } from './protocol.js';
+import { encodeEvent, type ArenaServerEvents } from './protocol.js';
 
 export const ARENA_ROUTE = '/v1';
 
@@ -22,22 +22,34 @@ export class Hub {
   }
 
   /** Sends an event to every connection of the user; returns how many. */
-  toUser(userId: string, event: string, data: unknown): number {
+  toUser<K extends keyof ArenaServerEvents>(
+    userId: string,
+    event: K,
+    data: ArenaServerEvents[K],
+  ): number {
     return this.server.rooms.publish(userRoom(userId), encodeEvent(event, data));
   }
 
   /** The same event to several users (each connection once, even if listed twice). */
-  toUsers(userIds: Iterable<string>, event: string, data: unknown): void {
+  toUsers<K extends keyof ArenaServerEvents>(
+    userIds: Iterable<string>,
+    event: K,
+    data: ArenaServerEvents[K],
+  ): void {
     const frame = encodeEvent(event, data);
     for (const userId of new Set(userIds)) this.server.rooms.publish(userRoom(userId), frame);
   }
 
-  toChannel(channel: string, event: string, data: unknown): number {
+  toChannel<K extends keyof ArenaServerEvents>(
+    channel: string,
+    event: K,
+    data: ArenaServerEvents[K],
+  ): number {
     return this.server.rooms.publish(channelRoom(channel), encodeEvent(event, data));
   }
 
   /** To every open connection of the arena route. */
-  toEveryone(event: string, data: unknown): number {
+  toEveryone<K extends keyof ArenaServerEvents>(event: K, data: ArenaServerEvents[K]): number {
     return this.server.broadcast(encodeEvent(event, data), { route: ARENA_ROUTE });
   }
 }

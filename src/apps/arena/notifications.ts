@@ -6,6 +6,11 @@ import { ArenaError } from './errors.js';
 import type { Hub } from './hub.js';
 import { KeyedQueue } from '../keyed-queue.js';
 import type { ArenaStore, NotificationRow } from './store.js';
+import type {
+  NotificationPriority,
+  SystemNotification,
+  UserNotification,
+} from '../../protocols/arena.js';
 
 export interface UserNotificationInput {
   type: string;
@@ -18,7 +23,7 @@ export interface UserNotificationInput {
 export interface SystemNotificationInput {
   title: string;
   message: string;
-  priority?: 'low' | 'normal' | 'high';
+  priority?: NotificationPriority;
   action?: { type: string; url?: string } | null;
 }
 
@@ -141,7 +146,7 @@ export class NotificationService {
 }
 
 /** The spec's notification:user data (plus createdAt). */
-export function userView(row: Omit<NotificationRow, 'seq'>) {
+export function userView(row: Omit<NotificationRow, 'seq'>): UserNotification {
   return {
     id: row.id,
     type: row.type,
@@ -154,13 +159,14 @@ export function userView(row: Omit<NotificationRow, 'seq'>) {
 }
 
 /** The spec's notification:system data (plus createdAt). */
-export function systemView(row: Omit<NotificationRow, 'seq'>) {
+export function systemView(row: Omit<NotificationRow, 'seq'>): SystemNotification {
   return {
     id: row.id,
     title: row.title,
     message: row.message,
-    priority: row.priority ?? 'normal',
-    action: row.action === null ? null : (JSON.parse(row.action) as Record<string, unknown>),
+    // Stored from SystemNotificationInput's priority, so one of the three.
+    priority: (row.priority ?? 'normal') as NotificationPriority,
+    action: row.action === null ? null : (JSON.parse(row.action) as SystemNotification['action']),
     createdAt: row.created,
   };
 }

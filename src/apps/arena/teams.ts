@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { AuthenticatedUser } from '../types.js';
 import { ArenaError } from './errors.js';
 import type { Hub } from './hub.js';
-import type { ArenaLanguage } from './protocol.js';
+import type { ArenaLanguage, ArenaServerEvents } from './protocol.js';
 import type { ArenaStore, TeamMemberRecord } from './store.js';
 
 export class TeamService {
@@ -161,7 +161,11 @@ export class TeamService {
     return team;
   }
 
-  private async toMembers(teamId: string, event: string, data: unknown): Promise<void> {
+  private async toMembers<K extends keyof ArenaServerEvents>(
+    teamId: string,
+    event: K,
+    data: ArenaServerEvents[K],
+  ): Promise<void> {
     const members = await this.store.members(teamId);
     this.hub.toUsers(
       members.map((m) => m.userId),
