@@ -16,11 +16,6 @@ import './migrations.js';
 export type BattleRow = Selectable<ArenaBattlesTable>;
 export type NotificationRow = Omit<Selectable<ArenaNotificationsTable>, 'seq'> & { seq: number };
 
-export interface UserRef {
-  id: string;
-  username: string;
-}
-
 export interface RatingRecord {
   userId: string;
   rating: number;
