@@ -13,10 +13,33 @@
 import { ProtocolClient, type ClientOptions } from './client-base.js';
 import { RingsideClientError } from './errors.js';
 import { newRequestId, PendingRequests } from './pending-requests.js';
+import type {
+  ArenaEventName,
+  ArenaLanguage,
+  ArenaRequestEvent,
+  ArenaRequests,
+  ArenaResponses,
+  ArenaServerEvents,
+  BattleEnded,
+  BattleMatched,
+  BattleMode,
+  Difficulty,
+} from '../protocols/arena.js';
 
-export type Difficulty = 'easy' | 'medium' | 'hard';
-export type ArenaLanguage = 'python' | 'javascript';
-export type BattleMode = 'quick-battle' | 'ranked' | 'practice';
+// The wire types are the server's own (src/protocols/arena.ts); type-only imports, so
+// the compiled SDK loads nothing from outside src/client. (The server calls BattleMode
+// `Mode`; it is the same type.)
+export type {
+  ArenaLanguage,
+  ArenaResponses,
+  ArenaServerEvents,
+  BattleEnded,
+  BattleMatched,
+  BattleMode,
+  ChatMessageEvent,
+  Difficulty,
+  ExecutionResult,
+} from '../protocols/arena.js';
 
 /** Every message from the server, as received. */
 export interface ArenaEnvelope {
@@ -29,45 +52,6 @@ export interface ArenaEnvelope {
   timestamp?: string;
 }
 
-/** Loose shapes of the main events (the server may add fields). */
-export interface BattleMatched {
-  battleId: string;
-  opponent: { userId?: string; username: string; rating: number };
-  problem: { id: string; title: string; difficulty: Difficulty; [key: string]: unknown };
-  timeLimit: number;
-  [key: string]: unknown;
-}
-
-export interface ExecutionResult {
-  battleId: string;
-  testsPassed: number;
-  totalTests: number;
-  executionTime: number;
-  memoryUsed: number;
-  errors: unknown[];
-  [key: string]: unknown;
-}
-
-export interface BattleEnded {
-  battleId: string;
-  winner: string | null;
-  results: Record<string, { score: number; time: number | null }>;
-  [key: string]: unknown;
-}
-
-export interface ChatMessageEvent {
-  channel: string;
-  messageId: string;
-  userId: string;
-  username: string;
-  message: string;
-  timestamp: string;
-  [key: string]: unknown;
-}
-
-/** Data of an event the types below do not name. */
-type AnyData = Record<string, unknown>;
-
 export interface RejoinReport {
   event: 'chat:join' | 'battle:join';
   data: Record<string, unknown>;
@@ -75,24 +59,17 @@ export interface RejoinReport {
   error?: Error;
 }
 
-export interface ArenaEvents {
-  'battle:matched': [data: BattleMatched, message: ArenaEnvelope];
-  'battle:submission': [data: AnyData, message: ArenaEnvelope];
-  'battle:execution_result': [data: ExecutionResult, message: ArenaEnvelope];
-  'battle:ended': [data: BattleEnded, message: ArenaEnvelope];
-  'chat:message': [data: ChatMessageEvent, message: ArenaEnvelope];
-  'notification:system': [data: AnyData, message: ArenaEnvelope];
-  'notification:user': [data: AnyData, message: ArenaEnvelope];
-  'team:member_joined': [data: AnyData, message: ArenaEnvelope];
-  'team:practice_started': [data: AnyData, message: ArenaEnvelope];
-  'team:code_shared': [data: AnyData, message: ArenaEnvelope];
+/** Each server event with its data (see ArenaServerEvents), plus the client's own. */
+export type ArenaEvents = {
+  [K in ArenaEventName]: [data: ArenaServerEvents[K], message: ArenaEnvelope];
+} & {
   /** Every server event, whatever its name. */
   event: [name: string, data: unknown, message: ArenaEnvelope];
   /** An error that answers no request of this client (e.g. UNAUTHORIZED on connect). */
   error: [error: ArenaRequestError];
   /** A re-join after a reconnect (see the top comment). */
   rejoin: [report: RejoinReport];
-}
+};
 
 /** The server answered a request with `{type: "error"}`. */
 export class ArenaRequestError extends RingsideClientError {
@@ -161,6 +138,15 @@ export class ArenaClient extends ProtocolClient<ArenaEvents> {
     return promise;
   }
 
+  /** request() with the wire types of a request the protocol defines. */
+  private call<E extends ArenaRequestEvent>(
+    event: E,
+    data: ArenaRequests[E],
+    type: RequestType = 'action',
+  ): Promise<ArenaResponses[E]> {
+    return this.request<ArenaResponses[E]>(event, data, type);
+  }
+
   /**
    * Joins the matchmaking queue (`{difficulty, language?, mode?}`) or a battle by id
    * (`{battleId, language?}`). Resolves with the response (e.g. `{status: 'queued', …}`);
@@ -171,9 +157,10 @@ export class ArenaClient extends ProtocolClient<ArenaEvents> {
       | { difficulty: Difficulty; language?: ArenaLanguage; mode?: BattleMode }
       | { battleId: string; language?: ArenaLanguage },
   ): Promise<{ status: string; [key: string]: unknown }> {
+    // Loosely typed for compatibility; ArenaResponses['battle:join'] has every variant.
     const response = await this.request<{ status: string; [key: string]: unknown }>(
       'battle:join',
-      { ...options },
+      { ...options } satisfies ArenaRequests['battle:join'],
       'subscribe',
     );
     if ('difficulty' in options && response.status === 'queued') this.queued = { ...options };
@@ -182,44 +169,33 @@ export class ArenaClient extends ProtocolClient<ArenaEvents> {
   }
 
   /** Leaves the queue (no battleId) or gives up / cancels a battle. */
-  async leaveBattle(battleId?: string): Promise<unknown> {
-    const response = await this.request(
-      'battle:leave',
-      battleId ? { battleId } : {},
-      'unsubscribe',
-    );
+  async leaveBattle(battleId?: string): Promise<ArenaResponses['battle:leave']> {
+    const response = await this.call('battle:leave', battleId ? { battleId } : {}, 'unsubscribe');
     if (!battleId) this.queued = null;
     return response;
   }
 
   /** Submits code to the current battle (or `battleId`); the verdict comes as 'battle:execution_result'. */
-  submit(submission: {
-    code: string;
-    language: ArenaLanguage;
-    battleId?: string;
-  }): Promise<unknown> {
+  submit(
+    submission: Omit<ArenaRequests['battle:submit'], 'battleId'> & { battleId?: string },
+  ): Promise<ArenaResponses['battle:submit']> {
     const battleId = submission.battleId ?? this.battleId;
     if (!battleId) {
       return Promise.reject(new RingsideClientError('submit: no battle (pass battleId)'));
     }
-    return this.request('battle:submit', { ...submission, battleId });
+    return this.call('battle:submit', { ...submission, battleId });
   }
 
-  invite(invitation: {
-    username: string;
-    difficulty: Difficulty;
-    language?: ArenaLanguage;
-    mode?: BattleMode;
-  }): Promise<unknown> {
-    return this.request('battle:invite', { ...invitation });
+  invite(invitation: ArenaRequests['battle:invite']): Promise<ArenaResponses['battle:invite']> {
+    return this.call('battle:invite', { ...invitation });
   }
 
   respondToNotification(
     notificationId: string,
     action: 'accept' | 'decline',
     language?: ArenaLanguage,
-  ): Promise<unknown> {
-    return this.request('notification:respond', {
+  ): Promise<ArenaResponses['notification:respond']> {
+    return this.call('notification:respond', {
       notificationId,
       action,
       ...(language ? { language } : {}),
@@ -229,7 +205,7 @@ export class ArenaClient extends ProtocolClient<ArenaEvents> {
   /** Joins a chat channel (re-joined after every reconnect until leaveChannel). */
   async joinChannel(channel: string, battleId?: string): Promise<{ channel: string }> {
     const data = battleId ? { channel, battleId } : { channel };
-    const response = await this.request<{ channel: string }>('chat:join', data, 'subscribe');
+    const response = await this.call('chat:join', data, 'subscribe');
     this.channels.set(response.channel ?? channel, {
       ...data,
       channel: response.channel ?? channel,
@@ -237,38 +213,34 @@ export class ArenaClient extends ProtocolClient<ArenaEvents> {
     return response;
   }
 
-  async leaveChannel(channel: string): Promise<unknown> {
+  async leaveChannel(channel: string): Promise<ArenaResponses['chat:leave']> {
     this.channels.delete(channel);
-    return this.request('chat:leave', { channel }, 'unsubscribe');
+    return this.call('chat:leave', { channel }, 'unsubscribe');
   }
 
   /** Sends a chat message to a joined channel; everyone in it gets 'chat:message'. */
-  sendChat(channel: string, message: string, replyTo?: string): Promise<unknown> {
-    return this.request('chat:send', { channel, message, ...(replyTo ? { replyTo } : {}) });
+  sendChat(
+    channel: string,
+    message: string,
+    replyTo?: string,
+  ): Promise<ArenaResponses['chat:send']> {
+    return this.call('chat:send', { channel, message, ...(replyTo ? { replyTo } : {}) });
   }
 
-  startTeamPractice(practice: {
-    teamId: string;
-    topic: string;
-    participants?: string[];
-  }): Promise<unknown> {
-    return this.request('team:practice_start', { ...practice });
+  startTeamPractice(
+    practice: ArenaRequests['team:practice_start'],
+  ): Promise<ArenaResponses['team:practice_start']> {
+    return this.call('team:practice_start', { ...practice });
   }
 
-  shareCode(share: {
-    teamId: string;
-    problemId: string;
-    code: string;
-    language: ArenaLanguage;
-    note?: string;
-  }): Promise<unknown> {
-    return this.request('team:share_code', { ...share });
+  shareCode(share: ArenaRequests['team:share_code']): Promise<ArenaResponses['team:share_code']> {
+    return this.call('team:share_code', { ...share });
   }
 
   /** Round trip to the server: `{serverTime}`, plus the measured latency in ms. */
   async ping(): Promise<{ serverTime: string; latencyMs: number }> {
     const started = Date.now();
-    const response = await this.request<{ serverTime: string }>('system:ping');
+    const response = await this.call('system:ping', {});
     return { ...response, latencyMs: Date.now() - started };
   }
 
@@ -305,18 +277,22 @@ export class ArenaClient extends ProtocolClient<ArenaEvents> {
         this.recentEvents.delete(this.recentEvents.values().next().value!);
       }
     }
-    this.track(envelope.event, envelope.data as AnyData);
-    this.emit(envelope.event as 'battle:submission', envelope.data as AnyData, envelope);
+    this.track(envelope.event, envelope.data);
+    // As the server sends it; an event this SDK does not know is passed on by name too.
+    this.emit(envelope.event as ArenaEventName, envelope.data as never, envelope);
     this.emit('event', envelope.event, envelope.data, envelope);
   }
 
   /** Keeps what a reconnect must re-join in step with the events. */
-  private track(event: string, data: AnyData | undefined): void {
-    if (event === 'battle:matched' && typeof data?.battleId === 'string') {
+  private track(event: string, data: unknown): void {
+    if (event === 'battle:matched') {
+      const matched = data as Partial<BattleMatched> | undefined;
+      if (typeof matched?.battleId !== 'string') return;
       this.queued = null;
-      this.battleId = data.battleId;
-    } else if (event === 'battle:ended' && data?.battleId === this.battleId) {
-      this.battleId = null;
+      this.battleId = matched.battleId;
+    } else if (event === 'battle:ended') {
+      const ended = data as Partial<BattleEnded> | undefined;
+      if (ended?.battleId === this.battleId) this.battleId = null;
     }
   }
 

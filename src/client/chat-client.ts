@@ -5,37 +5,23 @@
 import { ProtocolClient, type ClientOptions } from './client-base.js';
 import { endpointUrl, httpOrigin, tokenValue } from './endpoint.js';
 import type { OpenInfo } from './reconnecting-socket.js';
+import type {
+  ChatClientMessage,
+  ChatDeleteEvent,
+  ChatHistoryPage,
+  ChatNewEvent,
+  ChatUpdateEvent,
+  MessageView as ChatMessage,
+} from '../protocols/chat.js';
 
-export interface ChatMessage {
-  id: string;
-  user: string;
-  user_id: string;
-  body: string;
-  created: string;
-  edited: boolean;
-  updated: string;
-  userAvatar: string | null;
-}
-
-export interface ChatNewEvent extends ChatMessage {
-  type: 'chat_message';
-  action: 'new';
-}
-
-export interface ChatUpdateEvent {
-  type: 'chat_message';
-  action: 'update';
-  id: string;
-  body: string;
-  edited: true;
-  updated: string;
-}
-
-export interface ChatDeleteEvent {
-  type: 'chat_message';
-  action: 'delete';
-  id: string;
-}
+// The wire types are the server's own (src/protocols/chat.ts); type-only imports, so the
+// compiled SDK loads nothing from outside src/client.
+export type {
+  ChatDeleteEvent,
+  ChatNewEvent,
+  ChatUpdateEvent,
+  MessageView as ChatMessage,
+} from '../protocols/chat.js';
 
 export interface ChatEvents {
   /** A new message; `recovered` when it was fetched after a reconnect, not received live. */
@@ -79,12 +65,12 @@ export class ChatClient extends ProtocolClient<ChatEvents> {
 
   /** Posts a message. Fire and forget: the stored message comes back as a 'message' event. */
   sendMessage(text: string): 'sent' | 'queued' {
-    return this.sendJson({ type: 'text', message: text, timestamp: new Date().toISOString() });
+    return this.send({ type: 'text', message: text, timestamp: new Date().toISOString() });
   }
 
   /** Edits one of this user's messages ('update' event, or an 'error'). */
   editMessage(messageId: string, text: string): 'sent' | 'queued' {
-    return this.sendJson({
+    return this.send({
       type: 'update',
       messageId,
       message: text,
@@ -94,7 +80,11 @@ export class ChatClient extends ProtocolClient<ChatEvents> {
 
   /** Deletes one of this user's messages ('delete' event, or an 'error'). */
   deleteMessage(messageId: string): 'sent' | 'queued' {
-    return this.sendJson({ type: 'delete', messageId, timestamp: new Date().toISOString() });
+    return this.send({ type: 'delete', messageId, timestamp: new Date().toISOString() });
+  }
+
+  private send(message: ChatClientMessage): 'sent' | 'queued' {
+    return this.sendJson(message);
   }
 
   /** The room's history over REST, newest first (`before`: a message id; `limit` 1–100). */
@@ -114,7 +104,7 @@ export class ChatClient extends ProtocolClient<ChatEvents> {
       headers: token ? { authorization: `Bearer ${token}` } : {},
       signal: AbortSignal.timeout(timeoutMs),
     });
-    const body = (await response.json()) as { messages?: ChatMessage[]; error?: string };
+    const body = (await response.json()) as Partial<ChatHistoryPage> & { error?: string };
     if (!response.ok || !body.messages) {
       throw new Error(`GET ${url.pathname}: ${response.status} ${body.error ?? ''}`.trim());
     }

@@ -3,51 +3,28 @@
 // any queued edit), so after a reconnect the server sends a fresh 'session-state'.
 // `session` mirrors the session from the events (code, language, version, participants).
 import { ProtocolClient, type ClientOptions } from './client-base.js';
+import type {
+  ChangeSetJson,
+  CollabClientPayloads,
+  CollabClientType,
+  CollabServerEvent,
+  CollabServerPayloads,
+  CollabServerType,
+  Cursor,
+  ParticipantView,
+  SessionStatePayload,
+} from '../protocols/collab.js';
 
-export interface Cursor {
-  line: number;
-  column: number;
-}
+// The wire types are the server's own (src/protocols/collab.ts); type-only imports, so
+// the compiled SDK loads nothing from outside src/client.
+export type { ChangeSetJson, Cursor } from '../protocols/collab.js';
+export type Participant = ParticipantView;
+export type SessionState = SessionStatePayload;
 
-export interface Participant {
-  userId: string;
-  username: string;
-  cursor: Cursor | null;
-}
-
-export interface SessionState {
-  sessionId: string;
-  code: string;
-  language: string;
-  version: number;
-  participants: Participant[];
-  lastExecution: { userId: string; output: string; error: string | null } | null;
-}
-
-/** A @codemirror/state ChangeSet in its JSON form. */
-export type ChangeSetJson = Array<number | Array<number | string>>;
-
-export interface CollabEvents {
-  'session-state': [state: SessionState];
-  'participant-joined': [payload: { userId: string; username: string }];
-  'participant-left': [payload: { userId: string }];
-  'code-update': [
-    payload: {
-      userId: string;
-      code: string;
-      version: number;
-      changes: ChangeSetJson;
-      clientID: string;
-    },
-  ];
-  'code-ack': [payload: { version: number; clientID: string; changes: ChangeSetJson }];
-  'cursor-update': [payload: { userId: string; cursor: Cursor }];
-  'language-updated': [payload: { userId: string; language: string }];
-  'execute-code': [payload: { language: string; code: string; userId: string }];
-  'execution-result': [payload: { output: string; error: string | null; userId: string }];
-  /** The server's `{"type":"error"}`: something this client sent was refused. */
-  error: [payload: { message: string }];
-}
+/** Each server event's payload, as `on()` hands it over. */
+export type CollabEvents = {
+  [K in CollabServerType]: [payload: CollabServerPayloads[K]];
+};
 
 export interface CollabClientOptions extends ClientOptions {
   sessionId: string;
@@ -92,14 +69,12 @@ export class CollabClient extends ProtocolClient<CollabEvents> {
   /** Full code, the spec's form (last writer wins); with `version`, merged on the server. */
   changeCode(code: string, version?: number): 'sent' | 'queued' {
     // The server does not echo a change to its sender: mirror it once it goes out.
-    return this.sendJson(
+    return this.send(
+      'code-change',
       {
-        type: 'code-change',
-        payload: {
-          userId: this.collabOptions.userId,
-          changes: code,
-          ...(version === undefined ? {} : { version }),
-        },
+        userId: this.collabOptions.userId,
+        changes: code,
+        ...(version === undefined ? {} : { version }),
       },
       () => {
         if (version !== undefined) return;
@@ -138,22 +113,28 @@ export class CollabClient extends ProtocolClient<CollabEvents> {
     this.send('join-session', { userId, username });
   }
 
-  private send(type: string, payload: Record<string, unknown>): 'sent' | 'queued' {
-    return this.sendJson({ type, payload });
+  private send<K extends CollabClientType>(
+    type: K,
+    payload: CollabClientPayloads[K],
+    onSent?: () => void,
+  ): 'sent' | 'queued' {
+    return this.sendJson({ type, payload }, onSent);
   }
 
   protected onMessage(message: Record<string, unknown>): void {
     const type = message.type;
-    const payload = message.payload as never;
+    const payload = message.payload;
     if (typeof type !== 'string' || payload === undefined) return;
-    this.mirror(type, payload);
-    this.emit(type as keyof CollabEvents, payload);
+    // As the server sends it; an unknown type is passed on by name, never mirrored.
+    const event = { type, payload } as CollabServerEvent;
+    this.mirror(event);
+    this.emit(event.type, event.payload as never);
   }
 
-  /** Keeps `state` in step with the events. */
-  private mirror(type: string, payload: Record<string, unknown>): void {
-    if (type === 'session-state') {
-      this.session = structuredClone(payload) as unknown as SessionState;
+  /** Keeps `session` in step with the events. */
+  private mirror(event: CollabServerEvent): void {
+    if (event.type === 'session-state') {
+      this.session = structuredClone(event.payload);
       // The answer to a join was made before this client's later changes were applied.
       if (this.ownCodeSinceJoin !== null) this.session.code = this.ownCodeSinceJoin;
       this.ownCodeSinceJoin = null;
@@ -161,36 +142,34 @@ export class CollabClient extends ProtocolClient<CollabEvents> {
     }
     const state = this.session;
     if (!state) return;
-    switch (type) {
+    switch (event.type) {
       case 'code-update':
-        state.code = payload.code as string;
-        state.version = payload.version as number;
+        state.code = event.payload.code;
+        state.version = event.payload.version;
         break;
       case 'code-ack':
-        state.version = payload.version as number;
+        state.version = event.payload.version;
         break;
       case 'language-updated':
-        state.language = payload.language as string;
+        state.language = event.payload.language;
         break;
-      case 'participant-joined':
-        if (!state.participants.some((p) => p.userId === payload.userId)) {
-          state.participants.push({
-            userId: payload.userId as string,
-            username: payload.username as string,
-            cursor: null,
-          });
+      case 'participant-joined': {
+        const { userId, username } = event.payload;
+        if (!state.participants.some((p) => p.userId === userId)) {
+          state.participants.push({ userId, username, cursor: null });
         }
         break;
+      }
       case 'participant-left':
-        state.participants = state.participants.filter((p) => p.userId !== payload.userId);
+        state.participants = state.participants.filter((p) => p.userId !== event.payload.userId);
         break;
       case 'cursor-update': {
-        const p = state.participants.find((q) => q.userId === payload.userId);
-        if (p) p.cursor = payload.cursor as Cursor;
+        const p = state.participants.find((q) => q.userId === event.payload.userId);
+        if (p) p.cursor = event.payload.cursor;
         break;
       }
       case 'execution-result':
-        state.lastExecution = payload as unknown as SessionState['lastExecution'];
+        state.lastExecution = event.payload;
         break;
     }
   }

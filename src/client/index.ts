@@ -58,6 +58,8 @@ export type {
   ArenaEnvelope,
   ArenaEvents,
   ArenaLanguage,
+  ArenaResponses,
+  ArenaServerEvents,
   BattleEnded,
   BattleMatched,
   BattleMode,

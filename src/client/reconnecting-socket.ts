@@ -78,7 +78,10 @@ export interface SocketEvents {
   state: [state: SocketState];
 }
 
-/** Runs on every open, before queued sends go out; where subscriptions are re-joined. */
+/**
+ * Runs on every open, before queued sends go out; where subscriptions are re-joined.
+ * A hook that throws is reported as an 'error' event.
+ */
 export type OpenHook = (info: OpenInfo) => void;
 
 interface Queued {
@@ -318,9 +321,9 @@ export class ReconnectingSocket extends Emitter<SocketEvents> {
       try {
         hook(info);
       } catch (error) {
-        setTimeout(() => {
-          throw error;
-        }, 0);
+        // An 'error' event, not an uncaught exception (which would end a Node process);
+        // the other hooks and the queued sends still run.
+        this.emit('error', asError(error));
       }
     }
     while (this.queue.length > 0 && this.ws === ws && ws.readyState === OPEN) {

@@ -11,49 +11,29 @@
 import { ProtocolClient, type ClientOptions } from './client-base.js';
 import { RingsideClientError } from './errors.js';
 import { newRequestId, PendingRequests } from './pending-requests.js';
+import type {
+  LeaderboardEntry,
+  PlayerSpec,
+  RunCodeRequest,
+  RunnerClientMessage,
+  RunnerErrorMessage as WireErrorMessage,
+  RunOutput,
+  TaskSpec as Task,
+  TaskUpdate,
+} from '../protocols/runner.js';
 
-export interface RunCodeRequest {
-  language: 'python' | 'javascript';
-  code: string;
-  mode?: 'standalone' | 'cluster';
-  /** Beyond the spec: text for the program's standard input. */
-  stdin?: string;
-  /** Beyond the spec: CPU deadline in ms (server bounds apply). */
-  timeoutMs?: number;
-}
+// The wire types are the server's own (src/protocols/runner.ts); type-only imports, so
+// the compiled SDK loads nothing from outside src/client.
+export type {
+  LeaderboardEntry,
+  RunCodeRequest,
+  RunOutput,
+  TaskSpec as Task,
+  TaskUpdate,
+} from '../protocols/runner.js';
 
-export interface RunOutput {
-  output: string;
-  error: string | null;
-  executionTime: number;
-  memoryUsed: number;
-  /** /devws only. */
-  details?: Record<string, unknown>;
-}
-
-export interface Task {
-  id: string;
-  action: string;
-  params?: object;
-}
-
-export interface TaskUpdate {
-  taskId: string;
-  status: 'running' | 'completed' | 'failed';
-  progress?: number;
-  result?: unknown;
-}
-
-export interface LeaderboardEntry {
-  id: number;
-  name: string;
-  score: number;
-}
-
-export interface RunnerErrorMessage {
-  error: string;
-  details?: Record<string, unknown>;
-}
+/** A refusal as the 'error' event hands it over (the wire's `{action: 'error', …}`). */
+export type RunnerErrorMessage = Omit<WireErrorMessage, 'action'>;
 
 export interface RunnerEvents {
   output: [output: RunOutput];
@@ -130,13 +110,23 @@ export class RunnerClient extends ProtocolClient<RunnerEvents> {
   runCode(request: RunCodeRequest): Promise<RunOutput> {
     const id = newRequestId();
     return this.runs.start<RunOutput>(id, 'runCode', id, this.requestTimeoutMs, (onSent) =>
-      this.sendJson({ action: 'runCode', id, data: { mode: 'standalone', ...request } }, onSent),
+      this.sendJson(
+        // `id` is beyond the wire type: the server ignores it (see the top comment).
+        {
+          ...({
+            action: 'runCode',
+            data: { mode: 'standalone', ...request },
+          } satisfies RunnerClientMessage),
+          id,
+        },
+        onSent,
+      ),
     );
   }
 
   /** Starts background tasks; their progress arrives as 'taskUpdate' events. */
   startTasks(tasks: Task[]): 'sent' | 'queued' {
-    return this.sendJson({ action: 'startTasks', data: { tasks } });
+    return this.sendJson({ action: 'startTasks', data: { tasks } } satisfies RunnerClientMessage);
   }
 
   /** Resolves with the task's final update (completed or failed). Call before it can end. */
@@ -145,14 +135,19 @@ export class RunnerClient extends ProtocolClient<RunnerEvents> {
   }
 
   /** Starts a game (optionally with players); everyone gets 'leaderboardUpdate'. */
-  startGame(players?: Array<string | { id?: number; name: string }>): 'sent' | 'queued' {
+  startGame(players?: PlayerSpec[]): 'sent' | 'queued' {
     return this.sendJson(
-      players ? { action: 'startGame', data: { players } } : { action: 'startGame' },
+      players
+        ? ({ action: 'startGame', data: { players } } satisfies RunnerClientMessage)
+        : { action: 'startGame' },
     );
   }
 
   updateScore(playerId: number, change: number): 'sent' | 'queued' {
-    return this.sendJson({ action: 'updateScore', data: { playerId, change } });
+    return this.sendJson({
+      action: 'updateScore',
+      data: { playerId, change },
+    } satisfies RunnerClientMessage);
   }
 
   /** The current standings (the next leaderboardUpdate, which is always the whole board). */

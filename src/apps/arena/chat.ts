@@ -10,6 +10,7 @@ import { KeyedQueue } from '../keyed-queue.js';
 import { channelSchema, MAX_CHAT_CHARS } from './protocol.js';
 import type { ChatMessageStore, ChatRecord } from './store/chat-messages.js';
 import type { TeamStore } from './store/teams.js';
+import type { ChatMessageEvent } from '../../protocols/arena.js';
 
 export const MAX_HISTORY_PAGE = 100;
 
@@ -128,7 +129,7 @@ export class ArenaChatService {
 }
 
 /** The spec's chat:message data (replyTo only on a reply). */
-export function messageView(record: Omit<ChatRecord, 'seq'>) {
+export function messageView(record: Omit<ChatRecord, 'seq'>): ChatMessageEvent {
   return {
     channel: record.channel,
     messageId: record.id,

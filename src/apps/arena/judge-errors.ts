@@ -6,6 +6,7 @@ import {
   SandboxUnavailableError,
   type JudgeResult,
 } from '../../sandbox/index.js';
+import type { SubmissionError } from '../../protocols/arena.js';
 import { ArenaError } from './errors.js';
 
 const MAX_ERRORS = 10;
@@ -25,7 +26,7 @@ export function judgeFailure(error: unknown, battleId: string): ArenaError {
  * its number and verdict (the judge never hands out more about it anyway).
  */
 export function errorsOf(result: JudgeResult) {
-  const errors: Array<Record<string, unknown>> = [];
+  const errors: SubmissionError[] = [];
   for (const test of result.results) {
     if (test.passed || test.verdict === 'Not Run') continue;
     if (errors.length >= MAX_ERRORS) break;

@@ -6,6 +6,11 @@ import { ArenaError } from './errors.js';
 import type { Outbox } from './outbox.js';
 import { KeyedQueue } from '../keyed-queue.js';
 import type { NotificationRow, NotificationStore } from './store/notifications.js';
+import type {
+  NotificationPriority,
+  SystemNotification,
+  UserNotification,
+} from '../../protocols/arena.js';
 
 export interface UserNotificationInput {
   type: string;
@@ -18,7 +23,7 @@ export interface UserNotificationInput {
 export interface SystemNotificationInput {
   title: string;
   message: string;
-  priority?: 'low' | 'normal' | 'high';
+  priority?: NotificationPriority;
   action?: { type: string; url?: string } | null;
 }
 
@@ -142,7 +147,7 @@ export class NotificationService {
 }
 
 /** The spec's notification:user data (plus createdAt). */
-export function userView(row: Omit<NotificationRow, 'seq'>) {
+export function userView(row: Omit<NotificationRow, 'seq'>): UserNotification {
   return {
     id: row.id,
     type: row.type,
@@ -155,13 +160,14 @@ export function userView(row: Omit<NotificationRow, 'seq'>) {
 }
 
 /** The spec's notification:system data (plus createdAt). */
-export function systemView(row: Omit<NotificationRow, 'seq'>) {
+export function systemView(row: Omit<NotificationRow, 'seq'>): SystemNotification {
   return {
     id: row.id,
     title: row.title,
     message: row.message,
-    priority: row.priority ?? 'normal',
-    action: row.action === null ? null : (JSON.parse(row.action) as Record<string, unknown>),
+    // Stored from SystemNotificationInput's priority, so one of the three.
+    priority: (row.priority ?? 'normal') as NotificationPriority,
+    action: row.action === null ? null : (JSON.parse(row.action) as SystemNotification['action']),
     createdAt: row.created,
   };
 }

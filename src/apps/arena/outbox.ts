@@ -2,7 +2,7 @@
 // handed to the broker, addressed to users (every connection of each), to a chat
 // channel's members, or to every arena connection.
 import type { Broker, LocalConnection } from '../../broker/index.js';
-import { encodeEvent } from './protocol.js';
+import { encodeEvent, type ArenaServerEvents } from './protocol.js';
 
 export const ARENA_ROUTE = '/v1';
 
@@ -34,21 +34,33 @@ export class Outbox {
     return this.broker.isOnline(userId);
   }
 
-  toUser(userId: string, event: string, data: unknown): void {
+  toUser<K extends keyof ArenaServerEvents>(
+    userId: string,
+    event: K,
+    data: ArenaServerEvents[K],
+  ): void {
     this.broker.publishToUser(userId, encodeEvent(event, data));
   }
 
   /** The same event to several users (each connection once, even if listed twice). */
-  toUsers(userIds: Iterable<string>, event: string, data: unknown): void {
+  toUsers<K extends keyof ArenaServerEvents>(
+    userIds: Iterable<string>,
+    event: K,
+    data: ArenaServerEvents[K],
+  ): void {
     this.broker.publishToUsers(userIds, encodeEvent(event, data));
   }
 
-  toChannel(channel: string, event: string, data: unknown): void {
+  toChannel<K extends keyof ArenaServerEvents>(
+    channel: string,
+    event: K,
+    data: ArenaServerEvents[K],
+  ): void {
     this.broker.publish(channelRoom(channel), encodeEvent(event, data));
   }
 
   /** To every authenticated arena connection; returns how many on this node. */
-  toEveryone(event: string, data: unknown): number {
+  toEveryone<K extends keyof ArenaServerEvents>(event: K, data: ArenaServerEvents[K]): number {
     return this.broker.publish(EVERYONE, encodeEvent(event, data));
   }
 }

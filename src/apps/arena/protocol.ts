@@ -4,15 +4,41 @@
 // shapes live in one place. docs/protocols/arena.md has an exchange for each.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import type {
+  ArenaErrorCode,
+  ArenaErrorEnvelope,
+  ArenaEventEnvelope,
+  ArenaEventName,
+  ArenaLanguage,
+  ArenaRequests,
+  ArenaResponseEvents,
+  ArenaServerEvents,
+  BattleMode,
+  Difficulty,
+  RequestId,
+} from '../../protocols/arena.js';
+import type { Assert, Equals } from '../../protocols/type-check.js';
 import { ArenaError, type ErrorCode } from './errors.js';
 
-export const DIFFICULTIES = ['easy', 'medium', 'hard'] as const;
-export type Difficulty = (typeof DIFFICULTIES)[number];
-export const LANGUAGES = ['python', 'javascript'] as const;
-export type ArenaLanguage = (typeof LANGUAGES)[number];
+export type {
+  ArenaLanguage,
+  ArenaServerEvents,
+  Difficulty,
+  RequestId,
+  /** The SDK's name for it. */
+  BattleMode,
+} from '../../protocols/arena.js';
+
+export const DIFFICULTIES = ['easy', 'medium', 'hard'] as const satisfies readonly Difficulty[];
+export const LANGUAGES = ['python', 'javascript'] as const satisfies readonly ArenaLanguage[];
 /** Rated queues; `practice` pairs players the same way but leaves ratings alone. */
-export const MODES = ['quick-battle', 'ranked', 'practice'] as const;
-export type Mode = (typeof MODES)[number];
+export const MODES = [
+  'quick-battle',
+  'ranked',
+  'practice',
+] as const satisfies readonly BattleMode[];
+/** The server's name for BattleMode. */
+export type Mode = BattleMode;
 
 /** Longest chat message, in characters. */
 export const MAX_CHAT_CHARS = 1000;
@@ -94,13 +120,23 @@ export const REQUESTS = {
   },
 } as const;
 
+/**
+ * The table is exactly the shared wire types (a renamed field, a missing request or a
+ * changed response name fails the build); every list above names every value.
+ */
+export type SchemaChecks = [
+  Assert<Equals<(typeof DIFFICULTIES)[number], Difficulty>>,
+  Assert<Equals<(typeof LANGUAGES)[number], ArenaLanguage>>,
+  Assert<Equals<(typeof MODES)[number], BattleMode>>,
+  Assert<Equals<ErrorCode, ArenaErrorCode>>,
+  Assert<Equals<{ [E in RequestEvent]: z.input<(typeof REQUESTS)[E]['schema']> }, ArenaRequests>>,
+  Assert<Equals<{ [E in RequestEvent]: (typeof REQUESTS)[E]['response'] }, ArenaResponseEvents>>,
+];
+
 export type RequestEvent = keyof typeof REQUESTS;
-export type RequestData<E extends RequestEvent> = z.infer<(typeof REQUESTS)[E]['schema']>;
+export type RequestData<E extends RequestEvent> = ArenaRequests[E];
 
 export const channelSchema = channel;
-
-/** A request id as the client sent it (echoed back), or null when it sent none. */
-export type RequestId = string | number | null;
 
 export interface ParsedRequest {
   id: RequestId;
@@ -188,22 +224,36 @@ export function encodeResponse(id: RequestId, event: string, data: unknown): str
 }
 
 /** A server event; its id is fresh (clients may use it to drop duplicates). */
-export function encodeEvent(event: string, data: unknown): string {
-  return JSON.stringify({ id: randomUUID(), type: 'event', event, data, timestamp: now() });
+export function encodeEvent<K extends ArenaEventName>(
+  event: K,
+  data: ArenaServerEvents[K],
+): string {
+  const envelope: ArenaEventEnvelope<K> = {
+    id: randomUUID(),
+    type: 'event',
+    event,
+    data,
+    timestamp: now(),
+  };
+  return JSON.stringify(envelope);
 }
 
 export function encodeError(id: RequestId, error: ArenaError): string {
-  return JSON.stringify({
+  const envelope: ArenaErrorEnvelope = {
     id,
     type: 'error',
     error: { code: error.code, message: error.message, details: error.details },
     timestamp: now(),
-  });
+  };
+  return JSON.stringify(envelope);
 }
 
-/** What a request handler answers: the response's data, and work to do once it is sent. */
-export interface Reply {
-  data: unknown;
+/**
+ * What a request handler answers: the response's data (ArenaResponses in src/protocols
+ * describes it per request), and work to do once it is sent.
+ */
+export interface Reply<T = unknown> {
+  data: T;
   /** Runs after the response is queued (events that must follow it, e.g. battle:matched). */
   after?: () => void | Promise<void>;
 }

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { AuthenticatedUser, UserDirectory } from '../types.js';
 import { ArenaError } from './errors.js';
 import type { Outbox } from './outbox.js';
-import type { ArenaLanguage } from './protocol.js';
+import type { ArenaLanguage, ArenaServerEvents } from './protocol.js';
 import type { TeamMemberRecord, TeamStore } from './store/teams.js';
 
 export class TeamService {
@@ -161,7 +161,11 @@ export class TeamService {
     return team;
   }
 
-  private async toMembers(teamId: string, event: string, data: unknown): Promise<void> {
+  private async toMembers<K extends keyof ArenaServerEvents>(
+    teamId: string,
+    event: K,
+    data: ArenaServerEvents[K],
+  ): Promise<void> {
     const members = await this.store.members(teamId);
     this.outbox.toUsers(
       members.map((m) => m.userId),

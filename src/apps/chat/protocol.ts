@@ -2,6 +2,16 @@
 // `type`; server events are `chat_message` objects with an `action`; errors are
 // `{"error": "…"}` with the spec's sentences.
 import { z } from 'zod';
+import type {
+  ChatClientMessage,
+  ChatDeleteMessage,
+  ChatServerEvent,
+  ChatTextMessage,
+  ChatUpdateMessage,
+} from '../../protocols/chat.js';
+import type { Assert, Equals } from '../../protocols/type-check.js';
+
+export type { MessageView } from '../../protocols/chat.js';
 
 /** Longest message body, in characters (Unicode code points, as Python's len counts). */
 export const MAX_MESSAGE_CHARS = 500;
@@ -35,9 +45,14 @@ export const clientMessageSchemas = {
   delete: z.object({ type: z.literal('delete'), messageId: z.string().max(64), timestamp }),
 } as const;
 
-export type ClientMessage = z.infer<
-  (typeof clientMessageSchemas)[keyof typeof clientMessageSchemas]
->;
+/** The schemas accept exactly the shared wire types (a renamed field fails the build). */
+export type SchemaChecks = [
+  Assert<Equals<z.infer<typeof clientMessageSchemas.text>, ChatTextMessage>>,
+  Assert<Equals<z.infer<typeof clientMessageSchemas.update>, ChatUpdateMessage>>,
+  Assert<Equals<z.infer<typeof clientMessageSchemas.delete>, ChatDeleteMessage>>,
+];
+
+export type ClientMessage = ChatClientMessage;
 
 export type ParseResult = { ok: true; message: ClientMessage } | { ok: false; error: string };
 
@@ -64,29 +79,7 @@ export function parseClientMessage(text: string): ParseResult {
   return { ok: true, message: parsed.data };
 }
 
-/** A message as the spec serializes it (also the items of GET …/messages). */
-export interface MessageView {
-  id: string;
-  user: string;
-  user_id: string;
-  body: string;
-  created: string;
-  edited: boolean;
-  updated: string;
-  userAvatar: string | null;
-}
-
-export type ChatEvent =
-  | ({ type: 'chat_message'; action: 'new' } & MessageView)
-  | {
-      type: 'chat_message';
-      action: 'update';
-      id: string;
-      body: string;
-      edited: true;
-      updated: string;
-    }
-  | { type: 'chat_message'; action: 'delete'; id: string };
+export type ChatEvent = ChatServerEvent;
 
 export function encodeEvent(event: ChatEvent): string {
   return JSON.stringify(event);

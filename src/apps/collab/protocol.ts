@@ -3,6 +3,24 @@
 // their shapes live in one place. What goes beyond the spec (session-state, code-ack,
 // versioned changes) is documented in docs/protocols/collab.md.
 import { z } from 'zod';
+import type {
+  ChangeSetJson,
+  CollabClientMessage,
+  CollabClientPayloads,
+  CollabClientType,
+  CollabServerEvent,
+  Cursor,
+} from '../../protocols/collab.js';
+import type { Assert, Equals } from '../../protocols/type-check.js';
+
+export type {
+  ChangeSetJson,
+  CodeUpdatePayload,
+  Cursor,
+  ExecutionView,
+  ParticipantView,
+  SessionStatePayload,
+} from '../../protocols/collab.js';
 
 /** Longest document a session may hold, in UTF-16 code units. */
 export const MAX_CODE_LENGTH = 500_000;
@@ -18,7 +36,6 @@ export const cursorSchema = z.object({
   line: z.number().int().min(0).max(10_000_000),
   column: z.number().int().min(0).max(10_000_000),
 });
-export type Cursor = z.infer<typeof cursorSchema>;
 
 /** One inserted line of a ChangeSet: the line breaks are the array's separators. */
 const lineSchema = z.string().regex(/^[^\r\n]*$/, 'inserted lines may not contain line breaks');
@@ -35,7 +52,6 @@ export const changeSetJsonSchema = z
     ]),
   )
   .max(10_000);
-export type ChangeSetJson = z.infer<typeof changeSetJsonSchema>;
 
 const codeChangePayload = z
   .object({
@@ -66,10 +82,21 @@ export const clientPayloadSchemas = {
   }),
 } as const;
 
-export type ClientEventType = keyof typeof clientPayloadSchemas;
-export type ClientEvent = {
-  [K in ClientEventType]: { type: K; payload: z.infer<(typeof clientPayloadSchemas)[K]> };
-}[ClientEventType];
+/** The schemas accept exactly the shared wire types (a renamed field fails the build). */
+export type SchemaChecks = [
+  Assert<Equals<z.infer<typeof cursorSchema>, Cursor>>,
+  Assert<Equals<z.infer<typeof changeSetJsonSchema>, ChangeSetJson>>,
+  Assert<Equals<keyof typeof clientPayloadSchemas, CollabClientType>>,
+  Assert<
+    Equals<
+      { [K in CollabClientType]: z.infer<(typeof clientPayloadSchemas)[K]> },
+      CollabClientPayloads
+    >
+  >,
+];
+
+export type ClientEventType = CollabClientType;
+export type ClientEvent = CollabClientMessage;
 
 const envelopeSchema = z.object({ type: z.string(), payload: z.unknown() });
 
@@ -114,48 +141,7 @@ function describeIssues(error: z.ZodError): string {
 
 // --- server → client -------------------------------------------------------
 
-export interface ParticipantView {
-  userId: string;
-  username: string;
-  cursor: Cursor | null;
-}
-
-export interface ExecutionView {
-  userId: string;
-  output: string;
-  error: string | null;
-}
-
-export interface SessionStatePayload {
-  sessionId: string;
-  code: string;
-  language: string;
-  version: number;
-  participants: ParticipantView[];
-  lastExecution: ExecutionView | null;
-}
-
-export interface CodeUpdatePayload {
-  userId: string;
-  code: string;
-  /** The document version after this change. */
-  version: number;
-  /** The change as applied (ChangeSet JSON against version - 1). */
-  changes: ChangeSetJson;
-  clientID: string;
-}
-
-export type ServerEvent =
-  | { type: 'session-state'; payload: SessionStatePayload }
-  | { type: 'participant-joined'; payload: { userId: string; username: string } }
-  | { type: 'participant-left'; payload: { userId: string } }
-  | { type: 'code-update'; payload: CodeUpdatePayload }
-  | { type: 'code-ack'; payload: { version: number; clientID: string; changes: ChangeSetJson } }
-  | { type: 'cursor-update'; payload: { userId: string; cursor: Cursor } }
-  | { type: 'language-updated'; payload: { userId: string; language: string } }
-  | { type: 'execute-code'; payload: { language: string; code: string; userId: string } }
-  | { type: 'execution-result'; payload: { output: string; error: string | null; userId: string } }
-  | { type: 'error'; payload: { message: string } };
+export type ServerEvent = CollabServerEvent;
 
 export function encode(event: ServerEvent): string {
   return JSON.stringify(event);

@@ -84,13 +84,13 @@ export function registerRunnerGateway(
     logger.error({ err: error, connection: connection.id }, 'runner request failed');
     return encodeError(ERRORS.internal, dev ? { message: (error as Error).message } : undefined);
   };
-  const withDetails = (connection: Connection, data: unknown, details: object | undefined) =>
+  const withDetails = <T>(connection: Connection, data: T, details: object | undefined): T =>
     connection.state.dev &&
     details &&
     typeof data === 'object' &&
     data !== null &&
     !Array.isArray(data)
-      ? { ...data, details }
+      ? ({ ...data, details } as T)
       : data;
 
   const handle = (connection: Connection, message: ClientMessage) => {

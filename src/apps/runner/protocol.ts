@@ -2,6 +2,26 @@
 // both ways, is the envelope `{action, data?, error?}`; errors are
 // `{action: 'error', error, details?}`, with `details` only on /devws.
 import { z } from 'zod';
+import type {
+  RunCodeRequest,
+  RunnerClientAction,
+  RunnerClientMessage,
+  RunnerErrorMessage,
+  RunnerServerData,
+  RunnerServerMessage,
+  StartGameRequest,
+  StartTasksRequest,
+  TaskSpec as WireTaskSpec,
+  UpdateScoreRequest,
+} from '../../protocols/runner.js';
+import type { Assert, Equals } from '../../protocols/type-check.js';
+
+export type {
+  LeaderboardEntry,
+  RunOutput,
+  TaskStatus,
+  TaskUpdate,
+} from '../../protocols/runner.js';
 
 export const MAX_CODE_CHARS = 256 * 1024;
 export const MAX_STDIN_CHARS = 1024 * 1024;
@@ -107,14 +127,24 @@ export const clientActions = {
   // Beyond the spec: the current leaderboard, to the sender only.
   getLeaderboard: z.unknown(),
 } as const;
-export type ClientAction = keyof typeof clientActions;
+export type ClientAction = RunnerClientAction;
 
+/**
+ * The schemas accept exactly the shared wire types (a renamed field fails the build).
+ * z.input: what a client may send (runCode's `mode` is filled in by the schema).
+ */
+export type SchemaChecks = [
+  Assert<Equals<keyof typeof clientActions, RunnerClientAction>>,
+  Assert<Equals<z.input<typeof runCodeSchema>, RunCodeRequest>>,
+  Assert<Equals<z.infer<typeof taskSchema>, WireTaskSpec>>,
+  Assert<Equals<z.infer<typeof startTasksSchema>, StartTasksRequest>>,
+  Assert<Equals<z.input<typeof startGameSchema>, StartGameRequest>>,
+  Assert<Equals<z.infer<typeof updateScoreSchema>, UpdateScoreRequest>>,
+];
+
+/** A checked message: as on the wire, with runCode's mode filled in. */
 export type ClientMessage =
-  | { action: 'runCode'; data: RunCodeData }
-  | { action: 'startTasks'; data: z.infer<typeof startTasksSchema> }
-  | { action: 'startGame'; data: StartGameData }
-  | { action: 'updateScore'; data: z.infer<typeof updateScoreSchema> }
-  | { action: 'getLeaderboard'; data: unknown };
+  Exclude<RunnerClientMessage, { action: 'runCode' }> | { action: 'runCode'; data: RunCodeData };
 
 /** What went wrong with an inbound message: the client's error text and, for /devws, why. */
 export interface Rejection {
@@ -182,35 +212,15 @@ function typeOf(value: unknown): string {
 
 // --- server messages ----------------------------------------------------------------
 
-export interface RunOutput {
-  output: string;
-  error: string | null;
-  executionTime: number;
-  memoryUsed: number;
-}
-
-export interface LeaderboardEntry {
-  id: number;
-  name: string;
-  score: number;
-}
-
-export type TaskStatus = 'running' | 'completed' | 'failed';
-
-export interface TaskUpdate {
-  taskId: string;
-  status: TaskStatus;
-  progress: number;
-  /** only on the final update */
-  result?: unknown;
-}
-
-export function encode(action: string, data: unknown): string {
-  return JSON.stringify({ action, data });
+export function encode<A extends keyof RunnerServerData>(
+  action: A,
+  data: RunnerServerData[A],
+): string {
+  return JSON.stringify({ action, data } as RunnerServerMessage);
 }
 
 export function encodeError(error: string, details?: Record<string, unknown>): string {
-  return JSON.stringify(
-    details === undefined ? { action: 'error', error } : { action: 'error', error, details },
-  );
+  const message: RunnerErrorMessage =
+    details === undefined ? { action: 'error', error } : { action: 'error', error, details };
+  return JSON.stringify(message);
 }
