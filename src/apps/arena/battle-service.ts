@@ -6,6 +6,7 @@
 // Live battles are kept in memory (live-battles.ts) and every change is stored.
 // Named battle-service.ts, not service.ts as in chat and collab: the arena has several
 // services (chat.ts, notifications.ts, teams.ts and this one), each named for its job.
+import type { ArenaResponses } from '../../protocols/arena.js';
 import type { Logger } from 'pino';
 import type { SandboxPool } from '../../sandbox/index.js';
 import type { AuthenticatedUser, UserDirectory } from '../types.js';
@@ -115,7 +116,7 @@ export class BattleService {
     user: AuthenticatedUser,
     connectionId: string,
     request: { difficulty: Difficulty; language: ArenaLanguage; mode: Mode },
-  ): Promise<Reply> {
+  ): Promise<Reply<ArenaResponses['battle:join']>> {
     return this.matchmaking.join(user, connectionId, request);
   }
 
@@ -126,7 +127,7 @@ export class BattleService {
   invite(
     inviter: AuthenticatedUser,
     request: { username: string; difficulty: Difficulty; language: ArenaLanguage; mode: Mode },
-  ): Promise<Reply> {
+  ): Promise<Reply<ArenaResponses['battle:invite']>> {
     return this.invitations.invite(inviter, request);
   }
 
@@ -134,14 +135,14 @@ export class BattleService {
   respond(
     user: AuthenticatedUser,
     request: { notificationId: string; action: 'accept' | 'decline'; language?: ArenaLanguage },
-  ): Promise<Reply> {
+  ): Promise<Reply<ArenaResponses['notification:respond']>> {
     return this.invitations.respond(user, request);
   }
 
   submit(
     user: AuthenticatedUser,
     request: { battleId: string; code: string; language: ArenaLanguage },
-  ): Promise<Reply> {
+  ): Promise<Reply<ArenaResponses['battle:submit']>> {
     return this.judging.submit(user, request);
   }
 
@@ -152,7 +153,7 @@ export class BattleService {
     user: AuthenticatedUser,
     battleId: string,
     language: ArenaLanguage | undefined,
-  ): Promise<Reply> {
+  ): Promise<Reply<ArenaResponses['battle:join']>> {
     const battle = this.live.get(battleId);
     if (!battle || battle.status === 'ended') throw await this.live.invalid(battleId);
     const me = battle.players.find((p) => p.userId === user.id);
@@ -181,7 +182,10 @@ export class BattleService {
   }
 
   /** battle:leave with a battleId: a player gives up (forfeit); an inviter cancels. */
-  async leaveBattle(user: AuthenticatedUser, battleId: string): Promise<Reply> {
+  async leaveBattle(
+    user: AuthenticatedUser,
+    battleId: string,
+  ): Promise<Reply<ArenaResponses['battle:leave']>> {
     const battle = this.live.get(battleId);
     if (!battle || battle.status === 'ended') throw await this.live.invalid(battleId);
     const me = battle.players.find((p) => p.userId === user.id);

@@ -4,6 +4,7 @@
 // status) learn why. Each request is answered by exactly one response or error that
 // echoes its id; events may follow.
 import { RoomLimitError, TokenBucket, type ServerConnection } from '../../websocket/index.js';
+import type { ArenaResponses } from '../../protocols/arena.js';
 import type { AppContext, AuthenticatedUser } from '../types.js';
 import type { BattleService } from './battle-service.js';
 import type { ArenaChatService } from './chat.js';
@@ -50,7 +51,7 @@ type Handler<E extends RequestEvent> = (
   connection: Connection,
   user: AuthenticatedUser,
   data: RequestData<E>,
-) => Promise<Reply>;
+) => Promise<Reply<ArenaResponses[E]>>;
 
 export function registerArenaGateway(
   context: AppContext,

@@ -1,6 +1,7 @@
 // Invitations: a battle one player asks another by name to (battle:invite). It waits,
 // pending, for the invitee to accept or decline (notification:respond, or battle:join /
 // battle:leave by its id), for the inviter to cancel, or expires unanswered.
+import type { ArenaResponses } from '../../protocols/arena.js';
 import type { AuthenticatedUser, UserDirectory } from '../types.js';
 import type { BackgroundTasks } from './background-tasks.js';
 import type { BattleLifecycle } from './battle-lifecycle.js';
@@ -45,7 +46,7 @@ export class Invitations {
   async invite(
     inviter: AuthenticatedUser,
     request: { username: string; difficulty: Difficulty; language: ArenaLanguage; mode: Mode },
-  ): Promise<Reply> {
+  ): Promise<Reply<ArenaResponses['battle:invite']>> {
     const { live, bank } = this.deps;
     const invitee = await this.deps.users.findByUsername(request.username);
     if (!invitee) throw new ArenaError('NOT_FOUND', 'No such user', { username: request.username });
@@ -103,7 +104,7 @@ export class Invitations {
   async respond(
     user: AuthenticatedUser,
     request: { notificationId: string; action: 'accept' | 'decline'; language?: ArenaLanguage },
-  ): Promise<Reply> {
+  ): Promise<Reply<ArenaResponses['notification:respond']>> {
     const row = await this.deps.notificationRows.get(request.notificationId);
     if (!row || row.user_id !== user.id)
       throw new ArenaError('NOT_FOUND', 'No such notification', {

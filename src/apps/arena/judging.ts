@@ -1,6 +1,7 @@
 // Submissions during a battle (battle:submit): checked, judged in the sandbox one at a
 // time per player, stored, and scored. The opponent hears of each submission; a full
 // score ends the battle.
+import type { ArenaResponses } from '../../protocols/arena.js';
 import { randomUUID } from 'node:crypto';
 import type { JudgeResult, SandboxPool } from '../../sandbox/index.js';
 import type { AuthenticatedUser } from '../types.js';
@@ -25,7 +26,7 @@ export class Judging {
   async submit(
     user: AuthenticatedUser,
     request: { battleId: string; code: string; language: ArenaLanguage },
-  ): Promise<Reply> {
+  ): Promise<Reply<ArenaResponses['battle:submit']>> {
     const battle = this.live.get(request.battleId);
     if (!battle || battle.status === 'ended' || battle.status === 'ending')
       throw await this.live.invalid(request.battleId);
@@ -81,7 +82,7 @@ export class Judging {
     me: Player,
     request: { code: string; language: ArenaLanguage },
     elapsedMs: number,
-  ): Promise<Reply> {
+  ): Promise<Reply<ArenaResponses['battle:submit']>> {
     const problem = battle.problem;
     let result: JudgeResult;
     try {

@@ -1,6 +1,7 @@
 // Matchmaking: the queue (matchmaker.ts pairs by rating) and the loop around it. Pairs
 // whoever can be paired as players join, then again on a timer while anyone waits (their
 // rating windows widen), and starts a battle for each pair.
+import type { ArenaResponses } from '../../protocols/arena.js';
 import type { Logger } from 'pino';
 import type { AuthenticatedUser } from '../types.js';
 import type { BackgroundTasks } from './background-tasks.js';
@@ -43,7 +44,7 @@ export class Matchmaking {
     user: AuthenticatedUser,
     connectionId: string,
     request: { difficulty: Difficulty; language: ArenaLanguage; mode: Mode },
-  ): Promise<Reply> {
+  ): Promise<Reply<ArenaResponses['battle:join']>> {
     this.checkFree(user.id);
     if (this.bank.list(request.difficulty).length === 0) {
       throw new ArenaError('NOT_FOUND', `No ${request.difficulty} problem is available`, {
