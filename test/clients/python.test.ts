@@ -22,6 +22,15 @@ const EXPECTED = [
   'test_other_clients.py::test_chat_room_messages_edits_and_catch_up_after_a_restart',
   'test_other_clients.py::test_collab_session_code_cursor_and_language',
   'test_other_clients.py::test_runner_runs_code_in_the_sandbox',
+  'test_docs.py::test_every_block_has_a_scenario',
+  'test_docs.py::test_spec_example_as_written',
+  'test_docs.py::test_connect_example',
+  'test_docs.py::test_battle_example_two_bots_play',
+  'test_docs.py::test_errors_example',
+  'test_docs.py::test_reconnect_example_through_a_restart',
+  'test_docs.py::test_chat_example',
+  'test_docs.py::test_collab_example',
+  'test_docs.py::test_runner_example',
 ];
 
 let server: ClientTestServer;
@@ -54,6 +63,6 @@ test(
       );
     }
     assert.doesNotMatch(run.output, /SKIPPED|XFAIL|xfail/, run.output);
-    assert.ok(server.restarts >= 2, 'the restart tests did restart the server');
+    assert.ok(server.restarts >= 3, 'the restart tests did restart the server');
   },
 );
