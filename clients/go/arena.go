@@ -202,10 +202,9 @@ func (c *ArenaClient) ConnectContext(ctx context.Context) error {
 }
 
 // Close closes for good: no reconnect; waiting requests fail with SocketClosedError.
-// Handlers already queued still run; then the event goroutine ends.
+// Handlers already queued still run. Connect starts the client again.
 func (c *ArenaClient) Close() error {
 	c.sock.close(1000, "")
-	c.events.stop()
 	return nil
 }
 
@@ -288,16 +287,22 @@ func (c *ArenaClient) start(event string, data map[string]any, kind string, send
 	return p, nil
 }
 
+// wait waits for the answer until ctx ends, or, when ctx has no deadline, for
+// RequestTimeout.
 func (c *ArenaClient) wait(ctx context.Context, p *pendingRequest) (map[string]any, error) {
 	defer c.forget(p)
-	timer := time.NewTimer(c.cfg.RequestTimeout)
-	defer timer.Stop()
+	var expired <-chan time.Time
+	if _, hasDeadline := ctx.Deadline(); !hasDeadline {
+		timer := time.NewTimer(c.cfg.RequestTimeout)
+		defer timer.Stop()
+		expired = timer.C
+	}
 	select {
 	case r := <-p.done:
 		return r.data, r.err
 	case <-ctx.Done():
 		return nil, ctx.Err()
-	case <-timer.C:
+	case <-expired:
 		return nil, &RequestTimeoutError{Request: p.label, RequestID: p.id, Timeout: c.cfg.RequestTimeout}
 	}
 }

@@ -5,58 +5,25 @@ import (
 	"sync"
 )
 
-// dispatcher runs callbacks one at a time, in the order they were posted, on its own
-// goroutine, so a handler may block or call the client (even wait for a request)
-// without stopping the reading of the connection.
+// dispatcher runs callbacks one at a time, in the order they were posted, on a
+// goroutine of its own, so a handler may block or call the client (even wait for a
+// request) without stopping the reading of the connection. The goroutine exists only
+// while there is work: it starts on a post and ends when the queue is empty.
 type dispatcher struct {
-	mu     sync.Mutex
-	queue  []func()
-	wake   chan struct{}
-	done   chan struct{}
-	closed bool
+	mu      sync.Mutex
+	queue   []func()
+	running bool
 }
 
-func newDispatcher() *dispatcher {
-	d := &dispatcher{wake: make(chan struct{}, 1), done: make(chan struct{})}
-	go d.run()
-	return d
-}
+func newDispatcher() *dispatcher { return &dispatcher{} }
 
 func (d *dispatcher) post(f func()) {
 	d.mu.Lock()
-	if d.closed {
-		d.mu.Unlock()
-		return
-	}
+	defer d.mu.Unlock()
 	d.queue = append(d.queue, f)
-	d.mu.Unlock()
-	select {
-	case d.wake <- struct{}{}:
-	default:
-	}
-}
-
-// stop runs what is queued, then ends the goroutine.
-func (d *dispatcher) stop() {
-	d.mu.Lock()
-	if d.closed {
-		d.mu.Unlock()
-		return
-	}
-	d.closed = true
-	d.mu.Unlock()
-	close(d.done)
-}
-
-func (d *dispatcher) run() {
-	for {
-		select {
-		case <-d.wake:
-		case <-d.done:
-			d.drain()
-			return
-		}
-		d.drain()
+	if !d.running {
+		d.running = true
+		go d.drain()
 	}
 }
 
@@ -64,6 +31,7 @@ func (d *dispatcher) drain() {
 	for {
 		d.mu.Lock()
 		if len(d.queue) == 0 {
+			d.running = false
 			d.mu.Unlock()
 			return
 		}

@@ -129,3 +129,50 @@ func TestBackoffDelayGrowsWithJitterAndIsCapped(t *testing.T) {
 		t.Errorf("highest jitter: %v", got)
 	}
 }
+
+// A closed client connects again, and its handlers keep running.
+func TestConnectAgainAfterClose(t *testing.T) {
+	c := NewArenaClient(fastConfig(newAccount(t).Token, setting(t, "RINGSIDE_TEST_URL")))
+	defer c.Close()
+	opens := make(chan OpenInfo, 2)
+	c.OnOpen(func(info OpenInfo) { opens <- info })
+	if err := c.Connect(); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	if _, _, err := c.Ping(timeout(t)); !errors.Is(err, ErrClosed) {
+		t.Fatalf("ping while closed: %v", err)
+	}
+	if err := c.Connect(); err != nil {
+		t.Fatal(err)
+	}
+	if first, second := receive(t, opens, "open"), receive(t, opens, "open"); first.Reconnected || !second.Reconnected {
+		t.Fatalf("opens %+v %+v", first, second)
+	}
+	if _, _, err := c.Ping(timeout(t)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A handler may wait for a request of its own client: the connection is read on
+// another goroutine.
+func TestHandlersMayCallTheClient(t *testing.T) {
+	c := NewArenaClient(fastConfig(newAccount(t).Token, setting(t, "RINGSIDE_TEST_URL")))
+	defer c.Close()
+	ctx := timeout(t)
+	channel := "go-" + randomHex(6)
+	if _, err := c.JoinChannel(ctx, channel, ""); err != nil {
+		t.Fatal(err)
+	}
+	pinged := make(chan error, 1)
+	c.On("chat:message", func(any) {
+		_, _, err := c.Ping(ctx)
+		pinged <- err
+	})
+	if _, err := c.SendChat(ctx, channel, "hello", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := receive(t, pinged, "ping from a handler"); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -25,6 +25,8 @@ const EXPECTED = [
   'TestGivesUpAfterMaxAttempts',
   'TestBackoffDelayGrowsWithJitterAndIsCapped',
   'TestARequestTheServerNeverAnswersTimesOut',
+  'TestConnectAgainAfterClose',
+  'TestHandlersMayCallTheClient',
   'TestDocsEveryBlockHasAScenario',
   'TestDocsSpecExample',
   'TestDocsConnectExample',

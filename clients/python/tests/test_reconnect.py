@@ -88,3 +88,34 @@ def test_gives_up_after_max_attempts():
         assert client.state == "closed"
 
     asyncio.run(main())
+
+
+def test_connect_again_after_close_and_async_handlers_may_await_requests(server_url, new_user):
+    user = new_user()
+
+    async def main() -> None:
+        client = ArenaClient(token=user["token"], url=server_url, **FAST)
+        opens = []
+        client.socket.on("open", opens.append)
+        await client.connect()
+        await client.close()
+        with pytest.raises(SocketClosedError):
+            await client.ping()
+        await client.connect()
+        assert [o.reconnected for o in opens] == [False, True]
+
+        # An async handler runs as a task: awaiting a request of the same client there
+        # does not stop the reading of its answer.
+        pinged = asyncio.get_running_loop().create_future()
+
+        @client.on("chat:message")
+        async def on_message(data):
+            pinged.set_result(await client.ping())
+
+        channel = f"py-{user['user']['id'][:8]}"
+        await client.join_channel(channel)
+        await client.send_chat(channel, "hello")
+        assert (await within(pinged))["serverTime"]
+        await client.close()
+
+    asyncio.run(main())
