@@ -313,6 +313,14 @@ class ReconnectingSocket(Emitter):
                 self._emit("message", message)
         except ConnectionClosed:
             pass
+        except asyncio.CancelledError:
+            # The loop is shutting down (asyncio.run returned without close()): drop the
+            # TCP connection now rather than let websockets wait close_timeout for a
+            # closing handshake nobody will finish.
+            transport = getattr(ws, "transport", None)
+            if transport is not None:
+                transport.abort()
+            raise
         code = ws.close_code if ws.close_code is not None else 1006
         return CloseInfo(code, ws.close_reason or ""), True, opened_at, None
 
