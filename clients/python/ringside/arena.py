@@ -88,22 +88,24 @@ class ArenaClient(ProtocolClient):
         self,
         event: str,
         data: Optional[dict[str, Any]] = None,
-        type: RequestType = "action",
+        kind: RequestType = "action",
         timeout: Optional[float] = None,
     ) -> Any:
         """Sends a request and returns its response's ``data`` (matched by request id).
+        ``kind`` is the envelope's informational ``type`` (the server dispatches on
+        ``event``); ``timeout`` overrides ``request_timeout``.
 
         Raises ArenaRequestError, RequestTimeoutError, ConnectionLostError (sent, then the
         connection dropped), QueueFullError or SocketClosedError.
         """
-        request_id, future = await self._start(event, data or {}, type, timeout)
+        request_id, future = await self._start(event, data or {}, kind, timeout)
         return await self._requests.wait(request_id, future, timeout or self.request_timeout)
 
     async def _start(
-        self, event: str, data: dict[str, Any], type: str, timeout: Optional[float] = None
+        self, event: str, data: dict[str, Any], kind: str, timeout: Optional[float] = None
     ) -> tuple[str, asyncio.Future[Any]]:
         request_id = new_request_id()
-        message = {"id": request_id, "type": type, "event": event, "data": data, "timestamp": _now()}
+        message = {"id": request_id, "type": kind, "event": event, "data": data, "timestamp": _now()}
         self._labels[request_id] = event
         try:
             future = await self._requests.start(

@@ -14,8 +14,9 @@ def test_two_clients_play_a_whole_battle(server_url, new_user):
     alice, bob = new_user(), new_user()
 
     async def main() -> None:
-        a = ArenaClient(token=alice["token"], url=server_url, **FAST)
-        b = ArenaClient(token=bob["token"], url=server_url, **FAST)
+        # Judging may start a sandbox worker: room for a busy machine.
+        a = ArenaClient(token=alice["token"], url=server_url, request_timeout=90, **FAST)
+        b = ArenaClient(token=bob["token"], url=server_url, request_timeout=90, **FAST)
         seen_by_a: list[str] = []
         a.on("event", lambda envelope: seen_by_a.append(envelope["event"]))
         try:
