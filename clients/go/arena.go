@@ -251,14 +251,15 @@ func (c *ArenaClient) Request(ctx context.Context, event string, data map[string
 }
 
 func (c *ArenaClient) request(ctx context.Context, event string, data map[string]any, kind string) (map[string]any, error) {
-	p, err := c.start(event, data, kind, c.sock.send)
+	p, err := c.start(event, data, kind, nil)
 	if err != nil {
 		return nil, err
 	}
 	return c.wait(ctx, p)
 }
 
-// start registers a request and sends it with send.
+// start registers a request and sends it with send (nil: through the socket, queued
+// while offline).
 func (c *ArenaClient) start(event string, data map[string]any, kind string, send func([]byte, func()) error) (*pendingRequest, error) {
 	if data == nil {
 		data = map[string]any{}
@@ -275,11 +276,16 @@ func (c *ArenaClient) start(event string, data map[string]any, kind string, send
 	c.mu.Lock()
 	c.pending[id] = p
 	c.mu.Unlock()
-	err = send(message, func() {
+	onSent := func() {
 		c.mu.Lock()
 		p.sent = true
 		c.mu.Unlock()
-	})
+	}
+	if send != nil {
+		err = send(message, onSent)
+	} else {
+		err = c.sock.sendKeyed(message, onSent, id)
+	}
 	if err != nil {
 		c.forget(p)
 		return nil, err
@@ -290,7 +296,19 @@ func (c *ArenaClient) start(event string, data map[string]any, kind string, send
 // wait waits for the answer until ctx ends, or, when ctx has no deadline, for
 // RequestTimeout.
 func (c *ArenaClient) wait(ctx context.Context, p *pendingRequest) (map[string]any, error) {
-	defer c.forget(p)
+	defer func() {
+		c.mu.Lock()
+		waiting := c.pending[p.id] == p
+		sent := p.sent
+		if waiting {
+			delete(c.pending, p.id)
+		}
+		c.mu.Unlock()
+		// Given up (timed out, or ctx ended) while still offline: it must not go out later.
+		if waiting && !sent {
+			c.sock.discard(p.id)
+		}
+	}()
 	var expired <-chan time.Time
 	if _, hasDeadline := ctx.Deadline(); !hasDeadline {
 		timer := time.NewTimer(c.cfg.RequestTimeout)
@@ -303,7 +321,10 @@ func (c *ArenaClient) wait(ctx context.Context, p *pendingRequest) (map[string]a
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	case <-expired:
-		return nil, &RequestTimeoutError{Request: p.label, RequestID: p.id, Timeout: c.cfg.RequestTimeout}
+		c.mu.Lock()
+		sent := p.sent
+		c.mu.Unlock()
+		return nil, &RequestTimeoutError{Request: p.label, RequestID: p.id, Timeout: c.cfg.RequestTimeout, Sent: sent}
 	}
 }
 

@@ -31,10 +31,16 @@ type RequestTimeoutError struct {
 	Request   string
 	RequestID string
 	Timeout   time.Duration
+	// Sent is false when the request never left the offline queue (and now never will).
+	Sent bool
 }
 
 func (e *RequestTimeoutError) Error() string {
-	return fmt.Sprintf("ringside: no response to %s (request id %s) within %s", e.Request, e.RequestID, e.Timeout)
+	never := ""
+	if !e.Sent {
+		never = "; it was never sent (offline), and will not be"
+	}
+	return fmt.Sprintf("ringside: no response to %s (request id %s) within %s%s", e.Request, e.RequestID, e.Timeout, never)
 }
 
 // ConnectionLostError: the connection dropped after the request went out and before

@@ -1,6 +1,7 @@
 package ringside
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"sync"
@@ -174,5 +175,32 @@ func TestHandlersMayCallTheClient(t *testing.T) {
 	}
 	if err := receive(t, pinged, "ping from a handler"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A request given up on while offline leaves the queue: it is never sent later.
+func TestARequestThatTimesOutOfflineIsNeverSentLater(t *testing.T) {
+	cfg := fastConfig("t", "ws://127.0.0.1:"+closedPort(t))
+	cfg.RequestTimeout = 300 * time.Millisecond
+	c := NewArenaClient(cfg)
+	defer c.Close()
+	kept := make(chan error, 1)
+	go func() { _, _, err := c.Ping(timeout(t)); kept <- err }()
+	_, err := c.JoinChannel(context.Background(), "general", "")
+	var timedOut *RequestTimeoutError
+	if !errors.As(err, &timedOut) || timedOut.Sent || !strings.Contains(err.Error(), "never sent") {
+		t.Fatalf("offline request: %v", err)
+	}
+	if queued := c.Queued(); queued != 1 {
+		t.Fatalf("%d queued, want only the request still waiting", queued)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := c.JoinChannel(ctx, "general", ""); !errors.Is(err, context.Canceled) || c.Queued() != 1 {
+		t.Fatalf("cancelled request: %v, %d queued", err, c.Queued())
+	}
+	c.Close()
+	if err := receive(t, kept, "the kept request"); !errors.Is(err, ErrClosed) {
+		t.Fatalf("kept request after Close: %v", err)
 	}
 }

@@ -60,6 +60,8 @@ const maxMessageBytes = 16 << 20
 type queuedMessage struct {
 	data   []byte
 	onSent func()
+	// key names the message for discard ("" for none).
+	key string
 }
 
 // socket is the reconnecting connection under a protocol client: states, backoff,
@@ -160,6 +162,11 @@ func (s *socket) waitOpen(ctx context.Context) error {
 // message is handed to a connection: if that connection then drops, the request is
 // reported lost rather than resent (at most once).
 func (s *socket) send(data []byte, onSent func()) error {
+	return s.sendKeyed(data, onSent, "")
+}
+
+// sendKeyed is send with a key under which a queued message can be discarded.
+func (s *socket) sendKeyed(data []byte, onSent func(), key string) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	s.mu.Lock()
@@ -186,10 +193,24 @@ func (s *socket) send(data []byte, onSent func()) error {
 		s.mu.Unlock()
 		return &QueueFullError{MaxQueued: s.cfg.MaxQueued}
 	default:
-		s.queue = append(s.queue, queuedMessage{data, onSent})
+		s.queue = append(s.queue, queuedMessage{data, onSent, key})
 		s.mu.Unlock()
 		return nil
 	}
+}
+
+// discard takes the queued message with this key out of the offline queue: a request
+// given up on before it went out is then never sent.
+func (s *socket) discard(key string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, m := range s.queue {
+		if m.key == key {
+			s.queue = append(s.queue[:i:i], s.queue[i+1:]...)
+			return true
+		}
+	}
+	return false
 }
 
 func writeText(conn *websocket.Conn, data []byte) error {

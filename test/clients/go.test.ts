@@ -27,6 +27,7 @@ const EXPECTED = [
   'TestARequestTheServerNeverAnswersTimesOut',
   'TestConnectAgainAfterClose',
   'TestHandlersMayCallTheClient',
+  'TestARequestThatTimesOutOfflineIsNeverSentLater',
   'TestDocsEveryBlockHasAScenario',
   'TestDocsSpecExample',
   'TestDocsConnectExample',

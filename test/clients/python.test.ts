@@ -18,6 +18,8 @@ const EXPECTED = [
   'test_reconnect.py::test_the_offline_queue_is_bounded_and_dropped_on_close',
   'test_reconnect.py::test_gives_up_after_max_attempts',
   'test_reconnect.py::test_connect_again_after_close_and_async_handlers_may_await_requests',
+  'test_reconnect.py::test_a_request_that_times_out_offline_is_never_sent_later',
+  'test_reconnect.py::test_backoff_grows_with_jitter_and_is_capped',
   'test_timeout.py::test_a_request_the_server_never_answers_times_out',
   'test_timeout.py::test_a_run_the_server_never_answers_times_out',
   'test_other_clients.py::test_chat_room_messages_edits_and_catch_up_after_a_restart',

@@ -51,12 +51,15 @@ class QueueFullError(RingsideClientError):
 class RequestTimeoutError(RingsideClientError, TimeoutError):
     """No answer within the request timeout (also a ``TimeoutError``)."""
 
-    def __init__(self, request: str, request_id: RequestId, timeout: float):
+    def __init__(self, request: str, request_id: RequestId, timeout: float, sent: bool = True):
         self.request = request
         self.request_id = request_id
         self.timeout = timeout
+        #: False: it never left the offline queue (and now never will).
+        self.sent = sent
         id_part = f" (request id {request_id})" if request_id else ""
-        super().__init__(f"No response to {request}{id_part} within {timeout:g} s")
+        never = "" if sent else "; it was never sent (offline), and will not be"
+        super().__init__(f"No response to {request}{id_part} within {timeout:g} s{never}")
 
 
 class ArenaRequestError(RingsideClientError):

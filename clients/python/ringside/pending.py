@@ -77,10 +77,16 @@ class PendingRequests:
             if future.done() and not future.cancelled():
                 return future.result()
             label = entry.label if entry else key
-            raise RequestTimeoutError(label, entry.request_id if entry else None, timeout) from None
+            raise RequestTimeoutError(
+                label, entry.request_id if entry else None, timeout, bool(entry and entry.sent)
+            ) from None
         finally:
-            if self._pending.get(key) is entry:
+            if entry is not None and self._pending.get(key) is entry:
                 self._pending.pop(key, None)
+                # Given up (timed out, or the caller was cancelled) while still offline:
+                # it must not go out later.
+                if not entry.sent:
+                    self._socket.discard(entry.mark_sent)
 
     async def call(
         self,

@@ -181,6 +181,15 @@ class ReconnectingSocket(Emitter):
         self._queue.append((data, on_sent))
         return "queued"
 
+    def discard(self, on_sent: Callable[[], None]) -> bool:
+        """Takes a queued message (the one sent with this ``on_sent``) out of the offline
+        queue: a request given up on before it went out is then never sent."""
+        for item in self._queue:
+            if item[1] == on_sent:
+                self._queue.remove(item)
+                return True
+        return False
+
     def add_open_hook(self, hook: OpenHook) -> Callable[[], None]:
         """Runs ``hook(OpenInfo)`` on every open, before queued sends go out. A hook may
         send (it must not wait for an answer: nothing is read until the hooks are done).

@@ -8,7 +8,7 @@ import asyncio
 import pytest
 
 from conftest import FAST, closed_port, restart_server, waiter, within
-from ringside import ArenaClient, QueueFullError, SocketClosedError
+from ringside import ArenaClient, QueueFullError, RequestTimeoutError, SocketClosedError, backoff_delay
 
 
 def test_survives_a_server_restart_and_rejoins_the_queue(server_url, new_user):
@@ -119,3 +119,24 @@ def test_connect_again_after_close_and_async_handlers_may_await_requests(server_
         await client.close()
 
     asyncio.run(main())
+
+
+def test_a_request_that_times_out_offline_is_never_sent_later():
+    async def main() -> None:
+        client = ArenaClient(token="t", url=f"ws://127.0.0.1:{closed_port()}", request_timeout=0.3, **FAST)
+        kept = asyncio.ensure_future(client.request("system:ping", timeout=30))
+        with pytest.raises(RequestTimeoutError, match="never sent") as caught:
+            await within(client.request("chat:join", {"channel": "general"}, "subscribe"), 5)
+        assert caught.value.sent is False
+        assert client.socket.queued == 1  # only the request still waiting
+        await client.close()
+        with pytest.raises(SocketClosedError):
+            await within(kept, 5)
+
+    asyncio.run(main())
+
+
+def test_backoff_grows_with_jitter_and_is_capped():
+    assert [backoff_delay(n, 0.5, 30, 0.5, lambda: 0.5) for n in range(4)] == [0.5, 1, 2, 4]
+    assert backoff_delay(40, 0.5, 30, 0.5, lambda: 0.0) == 15
+    assert 1.49 < backoff_delay(0, 1, 30, 0.5, lambda: 0.999999) < 1.5
