@@ -30,8 +30,8 @@ const closeUnauthorized = 4401
 
 const recentEventIDs = 200
 
-// Envelope is a message from the server, as received.
-type Envelope struct {
+// envelope is a message from the server, as received.
+type envelope struct {
 	ID        any             `json:"id"`
 	Type      string          `json:"type"`
 	Event     string          `json:"event,omitempty"`
@@ -479,19 +479,19 @@ func (c *ArenaClient) Ping(ctx context.Context) (serverTime string, latency time
 // -- incoming --------------------------------------------------------------------
 
 func (c *ArenaClient) onText(text []byte) {
-	var envelope Envelope
-	if err := json.Unmarshal(text, &envelope); err != nil {
+	var message envelope
+	if err := json.Unmarshal(text, &message); err != nil {
 		return
 	}
-	id, _ := envelope.ID.(string)
-	switch envelope.Type {
+	id, _ := message.ID.(string)
+	switch message.Type {
 	case "response":
 		var data map[string]any
-		_ = json.Unmarshal(envelope.Data, &data)
+		_ = json.Unmarshal(message.Data, &data)
 		c.settle(id, result{data: data})
 		return
 	case "error":
-		body := envelope.Error
+		body := message.Error
 		if body == nil {
 			body = &wireError{Code: "UNKNOWN", Message: "unknown error"}
 		}
@@ -501,7 +501,7 @@ func (c *ArenaClient) onText(text []byte) {
 			label = p.label
 		}
 		c.mu.Unlock()
-		err := &RequestError{Code: body.Code, Message: body.Message, Details: body.Details, RequestID: envelope.ID, Event: label}
+		err := &RequestError{Code: body.Code, Message: body.Message, Details: body.Details, RequestID: message.ID, Event: label}
 		if err.Details == nil {
 			err.Details = map[string]any{}
 		}
@@ -520,14 +520,14 @@ func (c *ArenaClient) onText(text []byte) {
 	default:
 		return
 	}
-	if envelope.Event == "" {
+	if message.Event == "" {
 		return
 	}
 	var data any
-	_ = json.Unmarshal(envelope.Data, &data)
+	_ = json.Unmarshal(message.Data, &data)
 	c.mu.Lock()
 	// Events carry a fresh id, the same for every recipient: drop one seen already.
-	if key, ok := eventKey(envelope.ID); ok {
+	if key, ok := eventKey(message.ID); ok {
 		if _, seen := c.recent[key]; seen {
 			c.mu.Unlock()
 			return
@@ -539,14 +539,14 @@ func (c *ArenaClient) onText(text []byte) {
 			c.order = c.order[1:]
 		}
 	}
-	c.track(envelope.Event, data)
+	c.track(message.Event, data)
 	var fns []func(any)
-	for _, h := range c.handlers[envelope.Event] {
+	for _, h := range c.handlers[message.Event] {
 		fns = append(fns, h.fn)
 	}
 	anyH := append([]func(string, any){}, c.anyH...)
 	c.mu.Unlock()
-	event := envelope.Event
+	event := message.Event
 	c.events.post(func() {
 		for _, fn := range fns {
 			call(func() { fn(data) })

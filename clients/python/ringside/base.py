@@ -4,11 +4,13 @@ failed) is on ``client.socket``, so protocol event names never collide with it."
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, TypeVar
 
 from .emitter import Emitter
 from .endpoint import TokenSource, base_address, endpoint_url, token_value
 from .reconnecting import CloseInfo, ReconnectingSocket
+
+C = TypeVar("C", bound="ProtocolClient")
 
 
 class ProtocolClient(Emitter):
@@ -54,7 +56,7 @@ class ProtocolClient(Emitter):
         """Closes for good (no reconnect)."""
         await self.socket.close(code, reason)
 
-    async def __aenter__(self) -> "ProtocolClient":
+    async def __aenter__(self: C) -> C:
         await self.connect()
         return self
 
