@@ -51,8 +51,11 @@ export interface RunnerClientData {
 
 export type RunnerClientAction = keyof RunnerClientData;
 
+/** `data` may be left out where the action takes none (startGame, getLeaderboard). */
 export type RunnerClientMessage = {
-  [A in RunnerClientAction]: { action: A; data: RunnerClientData[A] };
+  [A in RunnerClientAction]: undefined extends RunnerClientData[A]
+    ? { action: A; data?: RunnerClientData[A] }
+    : { action: A; data: RunnerClientData[A] };
 }[RunnerClientAction];
 
 // --- server → client ---------------------------------------------------------------
