@@ -75,7 +75,9 @@ export function generateSchemas(): Map<string, string> {
       };
       const file = `${channel.protocol}.${direction === 'send' ? 'client' : 'server'}.schema.json`;
       files.set(file, `${JSON.stringify(schema, null, 2)}\n`);
-      const { $schema: _drop, $id: _id, ...payload } = schema;
+      const payload: Schema = { ...schema };
+      delete payload.$schema;
+      delete payload.$id;
       messages[typeName] = {
         name: typeName,
         title: typeName,
