@@ -1,12 +1,7 @@
 // Errors of the pool itself (as opposed to verdicts about the guest's code).
 
 export type SandboxErrorCode =
-  | 'BUSY'
-  | 'LIMIT'
-  | 'BAD_REQUEST'
-  | 'CLOSED'
-  | 'UNAVAILABLE'
-  | 'CANCELLED';
+  'BUSY' | 'LIMIT' | 'BAD_REQUEST' | 'CLOSED' | 'UNAVAILABLE' | 'CANCELLED';
 
 export class SandboxError extends Error {
   constructor(

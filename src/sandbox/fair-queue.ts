@@ -56,9 +56,7 @@ export class FairQueue<J extends QueuedJob> {
     judge: new ClassQueue(),
   };
 
-  constructor(
-    private readonly limits: SandboxFairness & { queueLimit: number; workers: number },
-  ) {}
+  constructor(private readonly limits: SandboxFairness & { queueLimit: number; workers: number }) {}
 
   /** Workers only judge jobs may use (run jobs always keep at least one). */
   get reservedForJudge(): number {
@@ -236,12 +234,7 @@ export class FairQueue<J extends QueuedJob> {
     return tenant;
   }
 
-  private prune(
-    cls: ClassQueue<J>,
-    id: ResolvedOwner,
-    tenant: Tenant<J>,
-    owner: Owner<J>,
-  ): void {
+  private prune(cls: ClassQueue<J>, id: ResolvedOwner, tenant: Tenant<J>, owner: Owner<J>): void {
     if (owner.total === 0) tenant.owners.delete(id.ownerKey);
     if (tenant.total === 0) cls.tenants.delete(id.tenantKey);
   }

@@ -10,13 +10,7 @@ import {
 } from './errors.js';
 import { FairQueue, type QueuedJob, type ResolvedOwner } from './fair-queue.js';
 import { WorkerProcess } from './worker-process.js';
-import type {
-  JobClass,
-  Language,
-  SandboxFairness,
-  SandboxLogger,
-  SandboxStatus,
-} from './types.js';
+import type { JobClass, Language, SandboxFairness, SandboxLogger, SandboxStatus } from './types.js';
 
 interface Waiter extends QueuedJob {
   assign(worker: WorkerProcess): void;

@@ -161,8 +161,7 @@ export class SandboxPool {
             verdict: outcome.status,
             stdout: capOutput(outcome.stdout, req.outputLimitBytes),
             stderr: capOutput(outcome.stderr, req.outputLimitBytes),
-            error:
-              outcome.error === null ? null : capOutput(outcome.error, req.outputLimitBytes),
+            error: outcome.error === null ? null : capOutput(outcome.error, req.outputLimitBytes),
             executionTime: outcome.executionTime,
             memoryUsed: Math.min(outcome.memoryUsed, req.memoryLimitBytes / MiB),
             truncated: outcome.truncated,

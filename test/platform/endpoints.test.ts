@@ -76,7 +76,9 @@ describe('endpoints', () => {
     assert.deepEqual(health.body, { status: 'ok' });
     const ready = await api(serve.url, 'GET', '/readyz');
     assert.equal(ready.status, 200);
-    assert.deepEqual(ready.body, { status: 'ready' });
+    assert.equal(ready.body.status, 'ready');
+    // The pool warms in the background: either is right this early.
+    assert.ok(['warming', 'ready'].includes(ready.body.sandbox), JSON.stringify(ready.body));
   });
 
   it('serves Prometheus metrics with every WebSocket series and process metrics', async () => {
