@@ -106,7 +106,18 @@ describe('one address floods the pool (2 Python workers, default caps)', () => {
   it("200 endless loops from 50 connections: over the address's cap refused at once; print(1) and a judging still answer fast", async () => {
     const hostile = flood(pool, 'python', 50, 4);
     await new Promise((r) => setTimeout(r, 300));
-    // The rest is refused at once with the pool's own error, not after a wait.
+    const status = pool.info().languages[0]!;
+    const times = await printLatencies(pool, 'python', { kind: 'user', key: 'alice' }, 20);
+    const judgeStart = performance.now();
+    const judged = await pool.judge(ADD('python'));
+    const judgeMs = performance.now() - judgeStart;
+    hostile.stop();
+    const settled = await hostile.settled;
+
+    assert.ok(Math.max(...times) < 1000, `print(1) took up to ${Math.max(...times).toFixed(0)} ms`);
+    assert.equal(judged.verdict, 'Accepted');
+    assert.ok(judgeMs < 2000, `judging took ${judgeMs.toFixed(0)} ms`);
+    // Past the address's cap the flood was refused at once with the pool's own error.
     assert.equal(hostile.refused.length, 200 - 64);
     for (const { error, ms } of hostile.refused) {
       assert.equal(error.scope, 'address');
@@ -114,17 +125,10 @@ describe('one address floods the pool (2 Python workers, default caps)', () => {
       // At once: not after the 10 s queue timeout (this machine may be busy).
       assert.ok(ms < 1000, `refused after ${ms.toFixed(0)} ms`);
     }
-    const status = pool.info().languages[0]!;
-    assert.equal(status.busy, 1, 'the address holds one of the two workers');
+    assert.equal(status.busy, 1, 'the address held one of the two workers');
     assert.equal(status.queued, 63);
-
-    const times = await printLatencies(pool, 'python', { kind: 'user', key: 'alice' }, 20);
-    const judgeStart = performance.now();
-    const judged = await pool.judge(ADD('python'));
-    const judgeMs = performance.now() - judgeStart;
-    hostile.stop();
     // Each hostile request ended one of three ways: its deadline, refused, or dropped.
-    const ends = (await hostile.settled).map((r) =>
+    const ends = settled.map((r) =>
       r instanceof Error ? r.constructor.name : (r as { verdict: string }).verdict,
     );
     assert.deepEqual([...new Set(ends)].sort(), [
@@ -132,9 +136,6 @@ describe('one address floods the pool (2 Python workers, default caps)', () => {
       'SandboxOwnerLimitError',
       'timeout',
     ]);
-    assert.equal(judged.verdict, 'Accepted');
-    assert.ok(judgeMs < 2000, `judging took ${judgeMs.toFixed(0)} ms`);
-    assert.ok(Math.max(...times) < 1000, `print(1) took up to ${Math.max(...times).toFixed(0)} ms`);
     console.log(
       `python print(1) under the flood: p50 ${percentile(times, 50).toFixed(1)} ms, p99 ${percentile(times, 99).toFixed(1)} ms; judge ${judgeMs.toFixed(0)} ms`,
     );
@@ -156,12 +157,9 @@ describe('the flood really queued (2 JavaScript workers, caps raised)', () => {
   it('200 queued endless loops of one address: another user is served by turns, at once', async () => {
     const hostile = flood(pool, 'javascript', 50, 4);
     await new Promise((r) => setTimeout(r, 300));
-    assert.equal(hostile.refused.length, 0);
-    assert.equal(pool.info().languages[1]!.queued, 199);
-
+    const queued = pool.info().languages[1]!.queued;
     const times = await printLatencies(pool, 'javascript', { kind: 'user', key: 'alice' }, 20);
-    // An anonymous user elsewhere, and another connection of the same address: the
-    // first is its own party, the second waits for its address's turn.
+    // An anonymous user at another address is its own party too.
     const other = await printLatencies(
       pool,
       'javascript',
@@ -173,10 +171,13 @@ describe('the flood really queued (2 JavaScript workers, caps raised)', () => {
     const judgeMs = performance.now() - judgeStart;
     hostile.stop();
     await hostile.settled;
-    assert.equal(judged.verdict, 'Accepted');
-    assert.ok(judgeMs < 2000, `judging took ${judgeMs.toFixed(0)} ms`);
+
     const worst = Math.max(...times, ...other);
     assert.ok(worst < 1000, `console.log(1) took up to ${worst.toFixed(0)} ms`);
+    assert.equal(judged.verdict, 'Accepted');
+    assert.ok(judgeMs < 2000, `judging took ${judgeMs.toFixed(0)} ms`);
+    assert.equal(hostile.refused.length, 0);
+    assert.equal(queued, 199, 'the whole flood was queued');
   });
 });
 
@@ -194,7 +195,7 @@ describe('the judge share (3 JavaScript workers: one kept for judging)', () => {
         .run({
           language: 'javascript',
           code: 'for (;;) {}',
-          timeoutMs: 3000,
+          timeoutMs: 1500,
           owner: { kind: 'user', key: `user-${i % 10}` },
           signal: controller.signal,
         })
@@ -202,15 +203,16 @@ describe('the judge share (3 JavaScript workers: one kept for judging)', () => {
     );
     await new Promise((r) => setTimeout(r, 300));
     const status = pool.info().languages[1]!;
-    assert.equal(status.judgeWorkers, 1);
-    assert.equal(status.busy, 2, 'run jobs hold two workers, the third stays free');
-    assert.equal(status.queuedByClass.run, 28);
     const t0 = performance.now();
     const judged = await pool.judge(ADD('javascript'));
     const judgeMs = performance.now() - t0;
     controller.abort();
     await Promise.all(runs);
+
     assert.equal(judged.verdict, 'Accepted');
     assert.ok(judgeMs < 1000, `judging took ${judgeMs.toFixed(0)} ms`);
+    assert.equal(status.judgeWorkers, 1);
+    assert.equal(status.busy, 2, 'run jobs held two workers, the third stayed free');
+    assert.equal(status.queuedByClass.run, 28);
   });
 });
