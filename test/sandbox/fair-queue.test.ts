@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FairQueue, type QueuedJob } from '../../src/sandbox/fair-queue.js';
-import { resolveOwner } from '../../src/sandbox/requests.js';
+import { addressGroup, resolveOwner } from '../../src/sandbox/requests.js';
 import {
   SandboxBusyError,
   SandboxOwnerLimitError,
@@ -189,10 +189,26 @@ describe('fair queue', () => {
     assert.equal(q.next(), undefined);
   });
 
+  it('groups IPv6 addresses by /64 and reads IPv4-mapped ones as IPv4', () => {
+    assert.equal(addressGroup('198.51.100.7'), '198.51.100.7');
+    assert.equal(addressGroup('::ffff:198.51.100.7'), '198.51.100.7');
+    assert.equal(addressGroup('2001:db8:1:2:aaaa::1'), '2001:db8:1:2::/64');
+    assert.equal(addressGroup('2001:0db8:0001:0002:ffff:ffff:ffff:ffff'), '2001:db8:1:2::/64');
+    assert.equal(addressGroup('2001:db8::1'), '2001:db8:0:0::/64');
+    assert.equal(addressGroup('fe80::1%eth0'), 'fe80:0:0:0::/64');
+    assert.equal(addressGroup('::1'), '0:0:0:0::/64');
+    assert.equal(addressGroup('unknown'), 'unknown');
+    // Two hosts of one /64 are one tenant.
+    assert.equal(
+      resolveOwner(anon('a', '2001:db8:1:2::a')).tenantKey,
+      resolveOwner(anon('b', '2001:db8:1:2::b')).tenantKey,
+    );
+  });
+
   it('validates owners and classes', () => {
     assert.deepEqual(resolveOwner(undefined).kind, 'internal');
     assert.equal(resolveOwner(user('7')).tenantKey, 'user:7');
-    assert.equal(resolveOwner(anon('c1', '::1')).tenantKey, 'address:::1');
+    assert.equal(resolveOwner(anon('c1', '192.0.2.1')).tenantKey, 'address:192.0.2.1');
     assert.equal(resolveOwner({ kind: 'anonymous', key: 'c1' }).tenantKey, 'anonymous:c1');
     for (const bad of [
       { kind: 'admin', key: 'x' },

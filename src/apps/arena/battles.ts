@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import {
   SandboxBusyError,
+  SandboxOwnerLimitError,
   SandboxRequestError,
   SandboxUnavailableError,
   type JudgeResult,
@@ -548,6 +549,9 @@ export class BattleService {
         function: problem.function,
         tests: problem.tests,
         timeoutMs: problem.timeLimitMs,
+        // Battle judging: served before runner traffic, which cannot take its workers.
+        class: 'judge',
+        owner: { kind: 'user', key: me.userId },
       });
     } catch (error) {
       throw judgeFailure(error, battle.id);
@@ -841,6 +845,8 @@ function rate(
 }
 
 function judgeFailure(error: unknown, battleId: string): ArenaError {
+  if (error instanceof SandboxOwnerLimitError)
+    return new ArenaError('RATE_LIMITED', 'Too many submissions being judged', { battleId });
   if (error instanceof SandboxRequestError)
     return new ArenaError('INVALID_CODE', error.message, { battleId, reason: 'rejected' });
   if (error instanceof SandboxBusyError || error instanceof SandboxUnavailableError)
