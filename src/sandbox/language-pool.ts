@@ -8,6 +8,7 @@ import {
   SandboxClosedError,
   SandboxUnavailableError,
 } from './errors.js';
+import { onAbort as listenForAbort } from './abort-listeners.js';
 import { FairQueue, type QueuedJob, type ResolvedOwner } from './fair-queue.js';
 import { WorkerProcess } from './worker-process.js';
 import type { JobClass, Language, SandboxFairness, SandboxLogger, SandboxStatus } from './types.js';
@@ -120,10 +121,7 @@ export class LanguagePool {
     if (this.unavailable()) return Promise.reject(this.unavailableError());
     return new Promise((resolve, reject) => {
       let settled = false;
-      const onAbort = (): void => {
-        if (settled || !this.queue.remove(waiter)) return;
-        waiter.reject(new SandboxCancelledError());
-      };
+      let unlisten = (): void => {};
       const waiter: Waiter = {
         owner,
         jobClass,
@@ -133,13 +131,13 @@ export class LanguagePool {
         assign: (worker) => {
           settled = true;
           if (waiter.timer) clearTimeout(waiter.timer);
-          signal?.removeEventListener('abort', onAbort);
+          unlisten();
           resolve({ worker, job: waiter });
         },
         reject: (error) => {
           settled = true;
           if (waiter.timer) clearTimeout(waiter.timer);
-          signal?.removeEventListener('abort', onAbort);
+          unlisten();
           reject(error);
         },
         evict: (error) => waiter.reject(error),
@@ -151,7 +149,11 @@ export class LanguagePool {
       }
       this.dispatch();
       if (settled) return;
-      signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal) {
+        unlisten = listenForAbort(signal, () => {
+          if (!settled && this.queue.remove(waiter)) waiter.reject(new SandboxCancelledError());
+        });
+      }
       this.armQueueTimer(waiter);
     });
   }

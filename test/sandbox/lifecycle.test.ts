@@ -99,3 +99,40 @@ describe('start-up', () => {
     }
   });
 });
+
+describe('one signal for many waiting requests', () => {
+  it('20 queued runs of one connection: one abort drops them all, with no listener-leak warning', async () => {
+    const pool = await warmPool({ pythonWorkers: 0, javascriptWorkers: 1 });
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const controller = new AbortController();
+      const runs = Array.from({ length: 20 }, (_, i) =>
+        pool
+          .run({
+            language: 'javascript',
+            code: i === 0 ? 'for (;;) {}' : 'console.log(1)',
+            timeoutMs: 500,
+            signal: controller.signal,
+          })
+          .then(
+            (r) => r.verdict,
+            (error: { code?: string }) => error.code,
+          ),
+      );
+      await waitFor('19 waiting', () => js(pool).queued === 19);
+      controller.abort();
+      const ends = await Promise.all(runs);
+      assert.deepEqual(ends, ['timeout', ...Array<string>(19).fill('CANCELLED')]);
+      await new Promise((r) => setImmediate(r));
+      assert.deepEqual(
+        warnings.map((w) => w.name),
+        [],
+      );
+    } finally {
+      process.off('warning', onWarning);
+      await pool.close();
+    }
+  });
+});
