@@ -54,6 +54,7 @@ export class LanguagePool {
   /** every configured worker has been warm at once */
   everFull = false;
   private startedAt = 0;
+  private bootStartedAt = 0;
   private restarts = 0;
   private closed = false;
 
@@ -214,21 +215,28 @@ export class LanguagePool {
     return new SandboxUnavailableError(`${this.options.language} sandbox workers fail to start`);
   }
 
+  /**
+   * Until when waiting requests wait for a worker to start rather than for a busy one:
+   * the first start-up, and a replacement while no worker of the language is warm
+   * (its only worker was killed); 0 otherwise.
+   */
+  private startupDeadline(): number {
+    if (!this.everReady) return this.startedAt + this.options.startupTimeoutMs;
+    if (this.booting > 0 && !this.isAnyReady())
+      return this.bootStartedAt + this.options.startupTimeoutMs;
+    return 0;
+  }
+
   private armQueueTimer(waiter: Waiter): void {
-    // Until the first worker of the language is warm, requests wait for start-up instead.
-    const startupLeft = this.everReady
-      ? 0
-      : this.startedAt + this.options.startupTimeoutMs - Date.now();
+    const startupLeft = this.startupDeadline() - Date.now();
     const queueLeft = waiter.enqueuedAt + this.options.queueTimeoutMs - Date.now();
     waiter.timer = setTimeout(
       () => {
         waiter.timer = null;
-        if (!this.everReady && Date.now() < this.startedAt + this.options.startupTimeoutMs) {
-          return this.armQueueTimer(waiter);
-        }
+        if (Date.now() < this.startupDeadline()) return this.armQueueTimer(waiter);
         if (!this.queue.remove(waiter)) return;
         waiter.reject(
-          this.everReady
+          this.isAnyReady()
             ? new SandboxBusyError(
                 `every ${this.options.language} sandbox worker is busy, try again shortly`,
               )
@@ -263,6 +271,7 @@ export class LanguagePool {
       return;
     }
     this.booting++;
+    this.bootStartedAt = Date.now();
     const worker = this.options.spawn((w, reason) => this.onExit(w, reason));
     this.workers.add(worker);
     worker.ready.then(

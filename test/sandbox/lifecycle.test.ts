@@ -81,6 +81,23 @@ describe('a worker killed mid-run', () => {
   });
 });
 
+describe('the only worker replaced', () => {
+  it('a request arriving meanwhile waits for the replacement to start, not just queueTimeoutMs', async () => {
+    // Starting a worker process takes far more than 20 ms.
+    const pool = await warmPool({ pythonWorkers: 0, javascriptWorkers: 1, queueTimeoutMs: 20 });
+    try {
+      const [pid] = js(pool).pids;
+      process.kill(pid!, 'SIGKILL');
+      await waitFor('the worker is gone', () => js(pool).ready === 0);
+      const result = await pool.run({ language: 'javascript', code: 'console.log("new")' });
+      assert.equal(result.stdout, 'new\n');
+      assert.equal(js(pool).restarts, 1);
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
 describe('start-up', () => {
   it('kills a worker that is not warm within startupTimeoutMs (one timeout for both)', async () => {
     // A Python worker needs seconds to load Pyodide: 300 ms is never enough.
