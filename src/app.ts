@@ -92,8 +92,8 @@ export function createApp(config: AppConfig, modules: AppModule[] = appModules):
   };
 
   installErrorHandlers(fastify, logger);
-  registerHealthRoutes(fastify, readiness);
-  registerMetricsRoute(fastify, createMetricsRegistry(server));
+  registerHealthRoutes(fastify, readiness, () => sandbox.state());
+  registerMetricsRoute(fastify, createMetricsRegistry(server, sandbox));
   registerAuthRoutes(fastify, {
     users,
     tokens,

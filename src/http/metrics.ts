@@ -2,9 +2,11 @@
 // when scraped (collect callbacks), so nothing is counted twice or kept in sync.
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { SandboxPool } from '../sandbox/index.js';
 import type { WebSocketServer } from '../websocket/index.js';
+import { addSandboxMetrics } from './sandbox-metrics.js';
 
-export function createMetricsRegistry(server: WebSocketServer): Registry {
+export function createMetricsRegistry(server: WebSocketServer, sandbox?: SandboxPool): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'ringside_' });
 
@@ -77,6 +79,7 @@ export function createMetricsRegistry(server: WebSocketServer): Registry {
       },
     });
   }
+  if (sandbox) addSandboxMetrics(registry, sandbox);
   return registry;
 }
 

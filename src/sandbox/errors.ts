@@ -1,6 +1,7 @@
 // Errors of the pool itself (as opposed to verdicts about the guest's code).
 
-export type SandboxErrorCode = 'BUSY' | 'BAD_REQUEST' | 'CLOSED' | 'UNAVAILABLE' | 'CANCELLED';
+export type SandboxErrorCode =
+  'BUSY' | 'LIMIT' | 'BAD_REQUEST' | 'CLOSED' | 'UNAVAILABLE' | 'CANCELLED';
 
 export class SandboxError extends Error {
   constructor(
@@ -17,6 +18,22 @@ export class SandboxBusyError extends SandboxError {
   constructor(message = 'the sandbox is busy, try again shortly') {
     super('BUSY', message);
     this.name = 'SandboxBusyError';
+  }
+}
+
+/**
+ * The request's owner (or, for anonymous owners, its address) already has as many jobs
+ * waiting or running as it may: refused at once, never queued.
+ */
+export class SandboxOwnerLimitError extends SandboxError {
+  constructor(
+    /** which cap: the owner's own, or its address's over all its anonymous connections */
+    readonly scope: 'owner' | 'address',
+    /** jobs waiting or running that the owner (or address) may have */
+    readonly limit: number,
+  ) {
+    super('LIMIT', `at most ${limit} sandbox jobs may wait or run per ${scope}`);
+    this.name = 'SandboxOwnerLimitError';
   }
 }
 

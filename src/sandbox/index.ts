@@ -5,6 +5,7 @@ export {
   SandboxBusyError,
   SandboxCancelledError,
   SandboxClosedError,
+  SandboxOwnerLimitError,
   SandboxRequestError,
   SandboxUnavailableError,
   type SandboxErrorCode,

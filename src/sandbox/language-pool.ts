@@ -1,20 +1,29 @@
-// The warm workers of one language and the bounded queue of requests waiting
-// for one of them. Workers boot one at a time (so the first is ready as soon
-// as possible on a small machine) and a dead worker is replaced at once.
+// The warm workers of one language and the requests waiting for one of them, in
+// a FairQueue (turns per owner and tenant, judge jobs first). Workers boot one at a
+// time (so the first is ready as soon as possible on a small machine) and a dead
+// worker is replaced at once.
 import {
   SandboxBusyError,
   SandboxCancelledError,
   SandboxClosedError,
   SandboxUnavailableError,
 } from './errors.js';
+import { onAbort as listenForAbort } from './abort-listeners.js';
+import { FairQueue, type QueuedJob, type ResolvedOwner } from './fair-queue.js';
 import { WorkerProcess } from './worker-process.js';
-import type { Language, SandboxLogger, SandboxStatus } from './types.js';
+import type { JobClass, Language, SandboxFairness, SandboxLogger, SandboxStatus } from './types.js';
 
-interface Waiter {
-  resolve(worker: WorkerProcess): void;
+interface Waiter extends QueuedJob {
+  assign(worker: WorkerProcess): void;
   reject(err: Error): void;
   timer: NodeJS.Timeout | null;
   enqueuedAt: number;
+}
+
+/** A worker handed to one request; give it back with release(). */
+export interface Lease {
+  worker: WorkerProcess;
+  job: QueuedJob;
 }
 
 export interface LanguagePoolOptions {
@@ -23,6 +32,7 @@ export interface LanguagePoolOptions {
   queueLimit: number;
   queueTimeoutMs: number;
   startupTimeoutMs: number;
+  fairness: SandboxFairness;
   spawn(onExit: (worker: WorkerProcess, reason: string) => void): WorkerProcess;
   logger: SandboxLogger | undefined;
 }
@@ -34,18 +44,27 @@ const MAX_BOOT_BACKOFF_MS = 30_000;
 export class LanguagePool {
   private readonly workers = new Set<WorkerProcess>();
   private readonly leased = new Set<WorkerProcess>();
-  private readonly queue: Waiter[] = [];
+  private readonly queue: FairQueue<Waiter>;
   private readonly readyWaiters: { resolve(): void; reject(err: Error): void }[] = [];
   private booting = 0;
   private bootFailures = 0;
   private nextBootAt = 0;
   private bootTimer: NodeJS.Timeout | null = null;
   private everReady = false;
+  /** every configured worker has been warm at once */
+  everFull = false;
   private startedAt = 0;
+  private bootStartedAt = 0;
   private restarts = 0;
   private closed = false;
 
-  constructor(private readonly options: LanguagePoolOptions) {}
+  constructor(private readonly options: LanguagePoolOptions) {
+    this.queue = new FairQueue({
+      ...options.fairness,
+      queueLimit: options.queueLimit,
+      workers: options.size,
+    });
+  }
 
   start(): void {
     this.startedAt = Date.now();
@@ -69,7 +88,9 @@ export class LanguagePool {
       ready,
       busy,
       starting: this.booting,
-      queued: this.queue.length,
+      queued: this.queue.queued(),
+      queuedByClass: { run: this.queue.queued('run'), judge: this.queue.queued('judge') },
+      judgeWorkers: this.queue.reservedForJudge,
       restarts: this.restarts,
       pids: [...this.workers].flatMap((w) =>
         w.pid !== undefined && w.state !== 'dead' ? [w.pid] : [],
@@ -85,11 +106,12 @@ export class LanguagePool {
   }
 
   /**
-   * Takes an idle worker, waiting in the queue if there is none. Aborting `signal`
-   * while the request waits takes it out of the queue (a run already on a worker
-   * goes on to its end).
+   * Queues the request with its owner and class and resolves with a worker when it is
+   * its turn. Refused at once when the owner, its address or the class queue is at its
+   * cap. Aborting `signal` while the request waits takes it out of the queue (a run
+   * already on a worker goes on to its end).
    */
-  acquire(signal?: AbortSignal): Promise<WorkerProcess> {
+  acquire(owner: ResolvedOwner, jobClass: JobClass, signal?: AbortSignal): Promise<Lease> {
     if (this.closed) return Promise.reject(new SandboxClosedError());
     if (signal?.aborted) return Promise.reject(new SandboxCancelledError());
     if (this.options.size === 0) {
@@ -98,54 +120,55 @@ export class LanguagePool {
       );
     }
     if (this.unavailable()) return Promise.reject(this.unavailableError());
-    const idle = this.queue.length === 0 ? this.idleWorker() : undefined;
-    if (idle) {
-      this.leased.add(idle);
-      return Promise.resolve(idle);
-    }
-    if (this.queue.length >= this.options.queueLimit) {
-      return Promise.reject(
-        new SandboxBusyError(`the ${this.options.language} sandbox queue is full`),
-      );
-    }
     return new Promise((resolve, reject) => {
-      const onAbort = (): void => {
-        const i = this.queue.indexOf(waiter);
-        if (i === -1) return;
-        this.queue.splice(i, 1);
-        if (waiter.timer) clearTimeout(waiter.timer);
-        reject(new SandboxCancelledError());
-      };
+      let settled = false;
+      let unlisten = (): void => {};
       const waiter: Waiter = {
-        resolve: (worker) => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve(worker);
-        },
-        reject: (error) => {
-          signal?.removeEventListener('abort', onAbort);
-          reject(error);
-        },
+        owner,
+        jobClass,
+        seq: 0,
         timer: null,
         enqueuedAt: Date.now(),
+        assign: (worker) => {
+          settled = true;
+          if (waiter.timer) clearTimeout(waiter.timer);
+          unlisten();
+          resolve({ worker, job: waiter });
+        },
+        reject: (error) => {
+          settled = true;
+          if (waiter.timer) clearTimeout(waiter.timer);
+          unlisten();
+          reject(error);
+        },
+        evict: (error) => waiter.reject(error),
       };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.queue.push(waiter);
+      try {
+        this.queue.enqueue(waiter, this.options.language);
+      } catch (error) {
+        return reject(error as Error);
+      }
+      this.dispatch();
+      if (settled) return;
+      if (signal) {
+        unlisten = listenForAbort(signal, () => {
+          if (!settled && this.queue.remove(waiter)) waiter.reject(new SandboxCancelledError());
+        });
+      }
       this.armQueueTimer(waiter);
     });
   }
 
-  release(worker: WorkerProcess): void {
-    this.leased.delete(worker);
+  release(lease: Lease): void {
+    this.leased.delete(lease.worker);
+    this.queue.finished(lease.job as Waiter);
     this.dispatch();
   }
 
   async close(): Promise<void> {
     this.closed = true;
     if (this.bootTimer) clearTimeout(this.bootTimer);
-    for (const waiter of this.queue.splice(0)) {
-      if (waiter.timer) clearTimeout(waiter.timer);
-      waiter.reject(new SandboxClosedError());
-    }
+    for (const waiter of this.queue.drain()) waiter.reject(new SandboxClosedError());
     for (const w of this.readyWaiters.splice(0)) w.reject(new SandboxClosedError());
     const exits = [...this.workers].map(
       (w) =>
@@ -179,7 +202,7 @@ export class LanguagePool {
     return warm >= this.options.size;
   }
 
-  private unavailable(): boolean {
+  unavailable(): boolean {
     return this.bootFailures >= MAX_BOOT_FAILURES && !this.isAnyReady();
   }
 
@@ -192,23 +215,28 @@ export class LanguagePool {
     return new SandboxUnavailableError(`${this.options.language} sandbox workers fail to start`);
   }
 
+  /**
+   * Until when waiting requests wait for a worker to start rather than for a busy one:
+   * the first start-up, and a replacement while no worker of the language is warm
+   * (its only worker was killed); 0 otherwise.
+   */
+  private startupDeadline(): number {
+    if (!this.everReady) return this.startedAt + this.options.startupTimeoutMs;
+    if (this.booting > 0 && !this.isAnyReady())
+      return this.bootStartedAt + this.options.startupTimeoutMs;
+    return 0;
+  }
+
   private armQueueTimer(waiter: Waiter): void {
-    // Until the first worker of the language is warm, requests wait for start-up instead.
-    const startupLeft = this.everReady
-      ? 0
-      : this.startedAt + this.options.startupTimeoutMs - Date.now();
+    const startupLeft = this.startupDeadline() - Date.now();
     const queueLeft = waiter.enqueuedAt + this.options.queueTimeoutMs - Date.now();
     waiter.timer = setTimeout(
       () => {
         waiter.timer = null;
-        if (!this.everReady && Date.now() < this.startedAt + this.options.startupTimeoutMs) {
-          return this.armQueueTimer(waiter);
-        }
-        const i = this.queue.indexOf(waiter);
-        if (i === -1) return;
-        this.queue.splice(i, 1);
+        if (Date.now() < this.startupDeadline()) return this.armQueueTimer(waiter);
+        if (!this.queue.remove(waiter)) return;
         waiter.reject(
-          this.everReady
+          this.isAnyReady()
             ? new SandboxBusyError(
                 `every ${this.options.language} sandbox worker is busy, try again shortly`,
               )
@@ -222,13 +250,13 @@ export class LanguagePool {
   }
 
   private dispatch(): void {
-    while (this.queue.length > 0) {
+    for (;;) {
       const idle = this.idleWorker();
       if (!idle) return;
-      const waiter = this.queue.shift()!;
-      if (waiter.timer) clearTimeout(waiter.timer);
+      const waiter = this.queue.next();
+      if (!waiter) return;
       this.leased.add(idle);
-      waiter.resolve(idle);
+      waiter.assign(idle);
     }
   }
 
@@ -243,6 +271,7 @@ export class LanguagePool {
       return;
     }
     this.booting++;
+    this.bootStartedAt = Date.now();
     const worker = this.options.spawn((w, reason) => this.onExit(w, reason));
     this.workers.add(worker);
     worker.ready.then(
@@ -256,7 +285,10 @@ export class LanguagePool {
           'sandbox worker ready',
         );
         this.dispatch();
-        if (this.isFull()) for (const w of this.readyWaiters.splice(0)) w.resolve();
+        if (this.isFull()) {
+          this.everFull = true;
+          for (const w of this.readyWaiters.splice(0)) w.resolve();
+        }
         this.fill();
       },
       (err: Error) => {
@@ -272,10 +304,7 @@ export class LanguagePool {
         );
         if (this.unavailable()) {
           const error = this.unavailableError();
-          for (const w of this.queue.splice(0)) {
-            if (w.timer) clearTimeout(w.timer);
-            w.reject(error);
-          }
+          for (const w of this.queue.drain()) w.reject(error);
           for (const w of this.readyWaiters.splice(0)) w.reject(error);
         }
         this.fill();

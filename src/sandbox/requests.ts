@@ -1,13 +1,17 @@
 // Validation and normalisation of run and judge requests (they come from
 // users over the network, so every field is checked before a worker sees it).
+import { isIPv6 } from 'node:net';
 import { SandboxRequestError } from './errors.js';
+import { INTERNAL, type ResolvedOwner } from './fair-queue.js';
 import type {
+  JobClass,
   JudgeRequest,
   JudgeTest,
   Language,
   RunRequest,
   SandboxDefaults,
   SandboxLimits,
+  SandboxOwner,
 } from './types.js';
 
 const MiB = 1024 * 1024;
@@ -161,4 +165,53 @@ export function normalizeJudge(
     inputs,
     ...commonLimits(req, defaults, limits),
   };
+}
+
+const MAX_OWNER_KEY_CHARS = 256;
+
+/** The owner a request names, keyed for the scheduler; no owner is the in-process caller. */
+export function resolveOwner(owner: SandboxOwner | undefined): ResolvedOwner {
+  if (owner === undefined || owner === null)
+    return { kind: 'internal', ownerKey: INTERNAL, tenantKey: INTERNAL, address: null };
+  if (typeof owner !== 'object') throw new SandboxRequestError('owner must be an object');
+  const { kind, key, address } = owner;
+  if (kind !== 'user' && kind !== 'anonymous')
+    throw new SandboxRequestError(`owner.kind must be 'user' or 'anonymous'`);
+  const text = (name: string, value: unknown): string => {
+    if (typeof value !== 'string' || value.length === 0 || value.length > MAX_OWNER_KEY_CHARS)
+      throw new SandboxRequestError(`owner.${name} must be a string of 1-256 characters`);
+    return value;
+  };
+  const ownerKey = `${kind}:${text('key', key)}`;
+  if (kind === 'user') return { kind, ownerKey, tenantKey: ownerKey, address: null };
+  if (address === undefined) return { kind, ownerKey, tenantKey: ownerKey, address: null };
+  const ip = addressGroup(text('address', address));
+  return { kind, ownerKey, tenantKey: `address:${ip}`, address: ip };
+}
+
+/**
+ * The party an address belongs to: an IPv4 address (also when IPv4-mapped), or the
+ * /64 of an IPv6 address (one host usually has a whole /64 to pick addresses from).
+ */
+export function addressGroup(address: string): string {
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
+  if (mapped) return mapped[1]!;
+  const bare = address.split('%')[0]!;
+  if (!isIPv6(bare)) return address;
+  const [head = '', tail] = bare.split('::');
+  const part = (text: string) => (text === '' ? [] : text.split(':'));
+  const width = (groups: string[]) => groups.reduce((n, g) => n + (g.includes('.') ? 2 : 1), 0);
+  const left = part(head);
+  const right = tail === undefined ? [] : part(tail);
+  const groups = [...left, ...Array<string>(8 - width(left) - width(right)).fill('0'), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => parseInt(g, 16).toString(16))
+    .join(':')}::/64`;
+}
+
+export function jobClass(value: unknown): JobClass {
+  if (value === undefined || value === 'run') return 'run';
+  if (value === 'judge') return 'judge';
+  throw new SandboxRequestError(`class must be 'run' or 'judge'`);
 }

@@ -7,6 +7,25 @@ export type { Language } from './worker/messages.js';
 export type RunVerdict =
   'ok' | 'timeout' | 'memory' | 'runtime_error' | 'compile_error' | 'output_limit';
 
+export type OwnerKind = 'user' | 'anonymous';
+
+/**
+ * On whose behalf a job runs. `user`: a signed-in account (`key` = the user id).
+ * `anonymous`: one connection (`key` = its id) at `address` (the peer's IP); every
+ * anonymous owner of one address shares that address's caps and turns. A request
+ * without an owner is an in-process caller's (tests, benchmarks): one owner,
+ * `internal`, without per-owner caps. Every request made for a network client must
+ * carry its owner.
+ */
+export interface SandboxOwner {
+  kind: OwnerKind;
+  key: string;
+  address?: string;
+}
+
+/** The scheduling class: `judge` (battle judging) is served first; `run` is everything else. */
+export type JobClass = 'run' | 'judge';
+
 export interface RunRequest {
   language: Language;
   code: string;
@@ -15,6 +34,10 @@ export interface RunRequest {
   timeoutMs?: number;
   memoryLimitMb?: number;
   outputLimitBytes?: number;
+  /** Who the job is for: jobs are queued per owner and served in turns (docs/sandbox.md, "Fairness"). */
+  owner?: SandboxOwner;
+  /** 'judge' for battle judging (served first, its own queue); 'run' otherwise (default). */
+  class?: JobClass;
   /** Aborting it while the request still waits for a worker drops it (SandboxCancelledError). */
   signal?: AbortSignal;
 }
@@ -52,6 +75,10 @@ export interface JudgeRequest {
   timeoutMs?: number;
   memoryLimitMb?: number;
   outputLimitBytes?: number;
+  /** Who the job is for: jobs are queued per owner and served in turns (docs/sandbox.md, "Fairness"). */
+  owner?: SandboxOwner;
+  /** 'judge' for battle judging (served first, its own queue); 'run' otherwise (default). */
+  class?: JobClass;
   /** Aborting it while the request still waits for a worker drops it (SandboxCancelledError). */
   signal?: AbortSignal;
 }
@@ -128,16 +155,38 @@ export interface SandboxPoolOptions {
   queueLimit?: number;
   /** how long a request may wait for a worker before SandboxBusyError (default 10 000 ms) */
   queueTimeoutMs?: number;
-  /** how long requests may wait for the very first worker of a language to warm up (default 60 000 ms) */
+  /**
+   * how long one worker may take to start before it is killed and started again, and how
+   * long requests wait for the very first worker of a language to warm up (default 60 000 ms)
+   */
   startupTimeoutMs?: number;
   defaults?: Partial<SandboxDefaults>;
   /** upper bounds a request may ask for */
   limits?: Partial<SandboxLimits>;
+  /** caps of fair scheduling; `judgeWorkers` may also be given per language */
+  fairness?: Partial<Omit<SandboxFairness, 'judgeWorkers'>> & {
+    judgeWorkers?: number | Partial<Record<Language, number>>;
+  };
   /** extra time a worker gets past its wall-clock cap before it is killed (default 1000 ms) */
   graceMs?: number;
   /** 'auto' (default): run workers in an empty network namespace when the OS allows it */
   networkIsolation?: 'auto' | 'required' | 'off';
   logger?: SandboxLogger;
+}
+
+/** The caps of fair scheduling, per language (docs/sandbox.md, "Fairness"). */
+export interface SandboxFairness {
+  /** workers only judge-class jobs may use (default: a third of the language's workers, rounded down) */
+  judgeWorkers: number;
+  /** jobs one owner may have waiting or running, per class (default 16) */
+  maxJobsPerOwner: number;
+  /** jobs all anonymous owners of one address may have waiting or running, per class (default 64) */
+  maxJobsPerAddress: number;
+  /**
+   * workers the run-class jobs of one tenant (a user, or one address's anonymous
+   * connections) may hold at once (default: half the run-class workers, at least 1)
+   */
+  maxRunningPerTenant?: number;
 }
 
 export interface SandboxLimits {
@@ -173,13 +222,39 @@ export interface SandboxStatus {
   ready: number;
   busy: number;
   starting: number;
+  /** requests waiting for a worker, both classes */
   queued: number;
+  queuedByClass: Record<JobClass, number>;
+  /** workers only judge-class jobs may use */
+  judgeWorkers: number;
   restarts: number;
   /** process ids of the live workers */
   pids: number[];
 }
 
+/**
+ * `idle`: not started yet (lazy); `warming`: started, not every worker warm yet;
+ * `ready`: every configured worker has been warm (later replacements do not change it);
+ * `unavailable`: the workers of some language keep failing to start; `closed`.
+ */
+export type SandboxState = 'idle' | 'warming' | 'ready' | 'unavailable' | 'closed';
+
+/** One request's end, for metrics (SandboxPool.observe). */
+export interface SandboxJobEvent {
+  language: Language;
+  class: JobClass;
+  /** what was asked: a run, or a judging */
+  kind: 'run' | 'judge';
+  /** the verdict (`ok`, `timeout`, … for runs; `accepted`, `wrong_answer`, … for judging), or the refusal (`busy`, `limit`, `cancelled`, `unavailable`, `closed`, `bad_request`) */
+  outcome: string;
+  /** ms from the request to its worker; null when it never got one */
+  waitMs: number | null;
+  /** ms the worker spent on it (IPC included); null when it never ran */
+  runMs: number | null;
+}
+
 export interface SandboxInfo {
+  state: SandboxState;
   /** true when workers run in their own network namespace */
   networkNamespace: boolean;
   languages: SandboxStatus[];

@@ -283,7 +283,9 @@ test('50 concurrent runCode from 10 connections, Python and JavaScript mixed: ea
 
 test("a hostile `while True: pass` ends at its deadline while another user's print(1) finishes at once", async () => {
   const hostile = await connect('appws');
-  const other = await connect('appws');
+  // Signed in: anonymous connections of one address (all of this test's) are one party.
+  const { token } = await app.createUser();
+  const other = await TestClient.connect(`${app.wsUrl}/appws?token=${token}`);
   const started = performance.now();
   hostile.send(run('python', 'while True: pass', { timeoutMs: 1500 }));
   const hostileAnswer = hostile

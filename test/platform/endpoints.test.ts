@@ -76,7 +76,9 @@ describe('endpoints', () => {
     assert.deepEqual(health.body, { status: 'ok' });
     const ready = await api(serve.url, 'GET', '/readyz');
     assert.equal(ready.status, 200);
-    assert.deepEqual(ready.body, { status: 'ready' });
+    assert.equal(ready.body.status, 'ready');
+    // Test servers start the sandbox lazily (RINGSIDE_SANDBOX_LAZY): nothing ran code yet.
+    assert.equal(ready.body.sandbox, 'idle');
   });
 
   it('serves Prometheus metrics with every WebSocket series and process metrics', async () => {

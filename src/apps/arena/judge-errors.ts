@@ -2,6 +2,7 @@
 // `errors`), and the arena error a judge that could not run maps to.
 import {
   SandboxBusyError,
+  SandboxOwnerLimitError,
   SandboxRequestError,
   SandboxUnavailableError,
   type JudgeResult,
@@ -14,6 +15,8 @@ const MAX_ERROR_MESSAGE = 2000;
 
 /** The sandbox refused or failed: INVALID_CODE, UNAVAILABLE (try again) or INTERNAL_ERROR. */
 export function judgeFailure(error: unknown, battleId: string): ArenaError {
+  if (error instanceof SandboxOwnerLimitError)
+    return new ArenaError('RATE_LIMITED', 'Too many submissions being judged', { battleId });
   if (error instanceof SandboxRequestError)
     return new ArenaError('INVALID_CODE', error.message, { battleId, reason: 'rejected' });
   if (error instanceof SandboxBusyError || error instanceof SandboxUnavailableError)

@@ -92,6 +92,9 @@ export class Judging {
         function: problem.function,
         tests: problem.tests,
         timeoutMs: problem.timeLimitMs,
+        // Battle judging: served before runner traffic, which cannot take its workers.
+        class: 'judge',
+        owner: { kind: 'user', key: me.userId },
       });
     } catch (error) {
       throw judgeFailure(error, battle.id);

@@ -2,6 +2,7 @@
 // debugging detail (`details` on errors, on run outputs and on failed tasks) that
 // /appws leaves out. Every connection of both routes is in one room, so a
 // leaderboardUpdate is framed once and reaches all of them.
+import type { SandboxOwner } from '../../sandbox/index.js';
 import type { ServerConnection } from '../../websocket/index.js';
 import type { LocalConnection } from '../../broker/index.js';
 import type { AppContext } from '../types.js';
@@ -49,6 +50,8 @@ interface RunnerState {
   dev: boolean;
   replies: OrderedReplies | null;
   tasks: TaskQueue | null;
+  /** whose sandbox jobs these are: the user with a valid token, else this connection at its address */
+  owner: SandboxOwner | undefined;
 }
 
 type Connection = ServerConnection<RunnerState>;
@@ -59,8 +62,7 @@ export function registerRunnerGateway(
   leaderboard: Leaderboard,
   limits: RunnerLimits,
 ): void {
-  const { server, logger, broker } = context;
-  const executors = taskExecutors(service);
+  const { server, logger, broker, auth } = context;
 
   const send = (connection: Connection, text: string) => {
     if (connection.isOpen) connection.send(text);
@@ -102,7 +104,7 @@ export function registerRunnerGateway(
           return answer(
             encodeError(`Too many runs in progress: at most ${limits.pendingRuns} per connection`),
           );
-        service.runCode(message.data, state.tasks!.signal).then(
+        service.runCode(message.data, state.tasks!.signal, state.owner).then(
           ({ output, debug }) => answer(encode('output', withDetails(connection, output, debug))),
           (error: unknown) => answer(failure(connection, error)),
         );
@@ -140,8 +142,15 @@ export function registerRunnerGateway(
 
   for (const [pattern, dev] of Object.entries(RUNNER_ROUTES)) {
     server.route<RunnerState>(pattern, {
-      initialState: () => ({ dev, replies: null, tasks: null }),
-      onConnect(connection) {
+      initialState: () => ({ dev, replies: null, tasks: null, owner: undefined }),
+      async onConnect(connection, request) {
+        // No account needed; a valid token makes the runs the user's (fair share per user).
+        const user = (await auth.userOf(request))?.user;
+        const owner: SandboxOwner = user
+          ? { kind: 'user', key: user.id }
+          : { kind: 'anonymous', key: connection.id, address: request.remoteAddress };
+        connection.state.owner = owner;
+        const executors = taskExecutors(service, owner);
         connection.state.replies = new OrderedReplies((text) => send(connection, text));
         connection.state.tasks = new TaskQueue({
           concurrency: limits.concurrentTasks,

@@ -3,7 +3,9 @@
 import {
   SandboxBusyError,
   SandboxError,
+  SandboxOwnerLimitError,
   type JudgeResult,
+  type SandboxOwner,
   type SandboxPool,
 } from '../../sandbox/index.js';
 import { ERRORS, type RunCodeData, type RunOutput } from './protocol.js';
@@ -33,6 +35,7 @@ export class RunnerService {
   async runCode(
     data: RunCodeData,
     signal?: AbortSignal,
+    owner?: SandboxOwner,
   ): Promise<{ output: RunOutput; debug: RunDebug }> {
     const started = performance.now();
     try {
@@ -43,18 +46,23 @@ export class RunnerService {
         timeoutMs: data.timeoutMs,
         // A closed connection's runs leave the queue instead of running for nobody.
         signal,
+        owner,
       });
       return {
         output: toRunOutput(result, data.language),
         debug: runDebug(result, data.mode, performance.now() - started),
       };
     } catch (error) {
-      throw asRunnerError(error, 'runCode');
+      throw asRunnerError(error, 'runCode', owner);
     }
   }
 
   /** The sandbox's judge result as is: hidden tests carry only pass/fail. */
-  async judge(params: JudgeParams, signal?: AbortSignal): Promise<JudgeResult> {
+  async judge(
+    params: JudgeParams,
+    signal?: AbortSignal,
+    owner?: SandboxOwner,
+  ): Promise<JudgeResult> {
     try {
       return await this.sandbox.judge({
         language: params.language,
@@ -63,15 +71,28 @@ export class RunnerService {
         tests: params.tests,
         timeoutMs: params.timeoutMs,
         signal,
+        owner,
       });
     } catch (error) {
-      throw asRunnerError(error, 'judge');
+      throw asRunnerError(error, 'judge', owner);
     }
   }
 }
 
 /** Sandbox failures in the client's words; anything else stays an internal error. */
-export function asRunnerError(error: unknown, action: string): RunnerError | Error {
+export function asRunnerError(
+  error: unknown,
+  action: string,
+  owner?: SandboxOwner,
+): RunnerError | Error {
+  if (error instanceof SandboxOwnerLimitError) {
+    const per =
+      error.scope === 'address' ? 'address' : owner?.kind === 'user' ? 'user' : 'connection';
+    return new RunnerError(
+      `Too many runs in progress: at most ${error.limit} waiting or running per ${per}`,
+      { code: error.code, message: error.message, limit: error.limit, scope: error.scope },
+    );
+  }
   if (error instanceof SandboxBusyError)
     return new RunnerError(ERRORS.busy, { code: error.code, message: error.message });
   if (error instanceof SandboxError) {

@@ -10,6 +10,7 @@ import {
   sleepParamsSchema,
   type TaskSpec,
 } from './protocol.js';
+import type { SandboxOwner } from '../../sandbox/index.js';
 import { RunnerError, type RunnerService } from './service.js';
 import type { TaskContext, TaskOutcome } from './task-queue.js';
 
@@ -18,10 +19,14 @@ type Executor = (params: unknown, context: TaskContext) => Promise<TaskOutcome>;
 /** Sleep progress: one update per tenth of `ms`, but none closer than this apart. */
 const MIN_SLEEP_STEP_MS = 20;
 
-export function taskExecutors(service: RunnerService): Record<string, Executor> {
+/** The actions of one connection's tasks; its sandbox jobs are queued as `owner`'s. */
+export function taskExecutors(
+  service: RunnerService,
+  owner?: SandboxOwner,
+): Record<string, Executor> {
   return {
     runCode: withParams('runCode', runCodeSchema, async (data, context) => {
-      const { output, debug } = await service.runCode(data, context.signal);
+      const { output, debug } = await service.runCode(data, context.signal, owner);
       // The task failed when the program did: the result still says why, and what it printed.
       return {
         status: output.error === null ? 'completed' : 'failed',
@@ -31,7 +36,7 @@ export function taskExecutors(service: RunnerService): Record<string, Executor> 
     }),
     judge: withParams('judge', judgeParamsSchema, async (params, context) => ({
       status: 'completed',
-      result: await service.judge(params, context.signal),
+      result: await service.judge(params, context.signal, owner),
     })),
     sleep: withParams('sleep', sleepParamsSchema, async ({ ms }, context) => {
       const steps = Math.min(10, Math.max(1, Math.floor(ms / MIN_SLEEP_STEP_MS)));
