@@ -48,8 +48,28 @@ export interface WebSocketClientEvents {
   error: [error: Error];
 }
 
+/** An event that arrived before the caller attached its listeners. */
+type HeldEvent =
+  | { kind: 'message'; data: Buffer; isBinary: boolean }
+  | { kind: 'pong'; payload: Buffer }
+  | { kind: 'close'; code: number; reason: string; wasClean: boolean };
+
+/**
+ * The caller's side of a client connection. Frames can arrive with the 101 itself (a
+ * server may greet, or refuse and close, at once), before the promise that hands the
+ * client over has even resolved; so events are held, and the socket paused, until the
+ * caller attaches its first 'message', 'pong' or 'close' listener (or calls
+ * nextMessage). They are then delivered in order, a microtask later, so every listener
+ * attached in that same turn receives them.
+ */
 export class WebSocketClient extends EventEmitter<WebSocketClientEvents> {
   readonly connection: WebSocketConnection;
+  /** null once events flow to listeners. */
+  private held: HeldEvent[] | null = [];
+  private pausedWhileHeld = false;
+  /** Messages for nextMessage(), collected from its first call on. */
+  private inbox: Array<{ data: Buffer; isBinary: boolean }> | null = null;
+  private readonly waiting: Array<(message: { data: Buffer; isBinary: boolean }) => void> = [];
 
   constructor(
     socket: Socket,
@@ -60,6 +80,7 @@ export class WebSocketClient extends EventEmitter<WebSocketClientEvents> {
     options: ClientOptions,
   ) {
     super();
+    this.untyped.on('newListener', this.onNewListener);
     this.connection = new WebSocketConnection(
       socket,
       {
@@ -72,15 +93,61 @@ export class WebSocketClient extends EventEmitter<WebSocketClientEvents> {
       },
       deflate,
       {
-        message: (_c, data, isBinary) => this.emit('message', data, isBinary),
-        pong: (_c, payload) => this.emit('pong', payload),
-        close: (_c, code, reason, wasClean) => this.emit('close', code, reason, wasClean),
+        message: (_c, data, isBinary) => this.deliver({ kind: 'message', data, isBinary }),
+        pong: (_c, payload) => this.deliver({ kind: 'pong', payload }),
+        close: (_c, code, reason, wasClean) =>
+          this.deliver({ kind: 'close', code, reason, wasClean }),
         error: (_c, error) => {
           if (this.listenerCount('error') > 0) this.emit('error', error);
         },
       } satisfies ConnectionEvents,
     );
     this.connection.start(head);
+  }
+
+  /** 'newListener' is not one of the typed events. */
+  private get untyped(): EventEmitter {
+    return this as EventEmitter;
+  }
+
+  private readonly onNewListener = (event: string | symbol): void => {
+    if (event === 'message' || event === 'pong' || event === 'close') {
+      this.untyped.off('newListener', this.onNewListener);
+      queueMicrotask(() => this.flow());
+    }
+  };
+
+  private deliver(event: HeldEvent): void {
+    if (this.held === null) return this.emitEvent(event);
+    this.held.push(event);
+    // Nobody listens yet: stop reading rather than hold an unbounded backlog.
+    if (!this.pausedWhileHeld && event.kind !== 'close') {
+      this.pausedWhileHeld = true;
+      this.connection.socket.pause();
+    }
+  }
+
+  private flow(): void {
+    const held = this.held;
+    if (held === null) return;
+    this.held = null;
+    this.untyped.off('newListener', this.onNewListener);
+    for (const event of held) this.emitEvent(event);
+    if (this.pausedWhileHeld) this.connection.socket.resume();
+  }
+
+  private emitEvent(event: HeldEvent): void {
+    switch (event.kind) {
+      case 'message':
+        this.emit('message', event.data, event.isBinary);
+        break;
+      case 'pong':
+        this.emit('pong', event.payload);
+        break;
+      case 'close':
+        this.emit('close', event.code, event.reason, event.wasClean);
+        break;
+    }
   }
 
   get readyState(): number {
@@ -103,18 +170,32 @@ export class WebSocketClient extends EventEmitter<WebSocketClientEvents> {
     this.connection.terminate();
   }
 
-  /** Resolves with the next message. */
+  /**
+   * Resolves with the next message. From the first call on, messages no call has taken
+   * yet wait in an inbox, so two messages that arrive in one TCP chunk are both seen.
+   */
   nextMessage(timeoutMs = 5_000): Promise<{ data: Buffer; isBinary: boolean }> {
+    if (this.inbox === null) {
+      this.inbox = [];
+      this.on('message', (data, isBinary) => {
+        const waiter = this.waiting.shift();
+        if (waiter) waiter({ data, isBinary });
+        else this.inbox!.push({ data, isBinary });
+      });
+    }
+    const ready = this.inbox.shift();
+    if (ready) return Promise.resolve(ready);
     return new Promise((resolve, reject) => {
+      const waiter = (message: { data: Buffer; isBinary: boolean }): void => {
+        clearTimeout(timer);
+        resolve(message);
+      };
       const timer = setTimeout(() => {
-        this.off('message', onMessage);
+        const index = this.waiting.indexOf(waiter);
+        if (index >= 0) this.waiting.splice(index, 1);
         reject(new Error('no message in time'));
       }, timeoutMs);
-      const onMessage = (data: Buffer, isBinary: boolean): void => {
-        clearTimeout(timer);
-        resolve({ data, isBinary });
-      };
-      this.once('message', onMessage);
+      this.waiting.push(waiter);
     });
   }
 }
