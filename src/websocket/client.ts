@@ -90,6 +90,8 @@ export class WebSocketClient extends EventEmitter<WebSocketClientEvents> {
         closeTimeoutMs: options.closeTimeoutMs ?? 5_000,
         maxQueuedBytes: options.maxQueuedBytes ?? 256 * 1024 * 1024,
         slowConsumer: 'close',
+        // A client has one connection: nobody to be fair to.
+        readBytesPerTurn: Number.POSITIVE_INFINITY,
       },
       deflate,
       {

@@ -24,6 +24,11 @@ export interface ConnectionOptions {
   /** Bytes queued for this peer beyond which `slowConsumer` applies. */
   maxQueuedBytes: number;
   slowConsumer: SlowConsumerPolicy;
+  /**
+   * Bytes one connection may hand the parser in one event-loop turn; past it, reading
+   * from that peer pauses until the next turn, so a flooding peer cannot delay the rest.
+   */
+  readBytesPerTurn: number;
   /** Where a server counts what its connections send (shared by all of them). */
   stats?: { messagesOut: number; bytesOut: number };
 }
@@ -58,6 +63,17 @@ function onSocketDrain(this: SocketWithConnection): void {
   this[kConnection].onDrain();
 }
 
+// Connections that read this turn, reset together once the turn's I/O is done.
+let readThisTurn: WebSocketConnection[] = [];
+let turnEndScheduled = false;
+
+function endReadTurn(): void {
+  turnEndScheduled = false;
+  const list = readThisTurn;
+  readThisTurn = [];
+  for (let i = 0; i < list.length; i++) list[i]!.onTurnEnd();
+}
+
 export interface SendOptions {
   binary?: boolean;
   /** false to never compress this message (default: compress above the threshold). */
@@ -76,7 +92,12 @@ export class WebSocketConnection implements ReceiverHandlers {
   private closeCode: number = CloseCode.Abnormal;
   private closeReason = '';
   private closeTimer: NodeJS.Timeout | null = null;
+  /** Paused because our replies to this peer are backing up. */
   private readingPaused = false;
+  /** Paused until the next turn: this peer used up its bytes for this turn. */
+  private yielding = false;
+  /** Bytes read from this peer in the current event-loop turn. */
+  private turnBytes = 0;
   private ended = false;
 
   constructor(
@@ -112,7 +133,37 @@ export class WebSocketConnection implements ReceiverHandlers {
       this.options.role === 'server',
       this,
     ));
+    if (this.turnBytes === 0) {
+      readThisTurn.push(this);
+      if (!turnEndScheduled) {
+        turnEndScheduled = true;
+        // libuv reads a readable socket up to 32 times per turn; the turn ends after
+        // every socket's I/O was handled (setImmediate runs after the poll phase).
+        setImmediate(endReadTurn);
+      }
+    }
+    this.turnBytes += chunk.length;
     receiver.push(chunk);
+    if (this.turnBytes >= this.options.readBytesPerTurn && !this.yielding) {
+      this.yielding = true;
+      this.updateReading();
+    }
+  }
+
+  /** @internal The event-loop turn ended: this peer may be read again. */
+  onTurnEnd(): void {
+    this.turnBytes = 0;
+    if (this.yielding) {
+      this.yielding = false;
+      this.updateReading();
+    }
+  }
+
+  /** Reads from the socket unless a reason to pause holds. */
+  private updateReading(): void {
+    if (this.readyState === ReadyState.Closed) return;
+    if (this.readingPaused || this.yielding) this.socket.pause();
+    else this.socket.resume();
   }
 
   // --- ReceiverHandlers (called by this connection's receiver) -------------
@@ -250,7 +301,7 @@ export class WebSocketConnection implements ReceiverHandlers {
       // Stop reading from a peer whose replies are backing up: it is the one to slow down.
       if (queued > this.options.maxQueuedBytes >>> 1 && !this.readingPaused) {
         this.readingPaused = true;
-        this.socket.pause();
+        this.updateReading();
         this.socket.once('drain', onSocketDrain);
       }
       return true;
@@ -269,7 +320,7 @@ export class WebSocketConnection implements ReceiverHandlers {
     if (!this.readingPaused) return;
     if (this.output.queuedBytes <= this.options.maxQueuedBytes >>> 1) {
       this.readingPaused = false;
-      this.socket.resume();
+      this.updateReading();
     } else {
       this.socket.once('drain', onSocketDrain);
     }
