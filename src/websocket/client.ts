@@ -35,7 +35,10 @@ export class HandshakeFailedError extends Error {
   constructor(
     message: string,
     readonly status?: number,
+    /** The refusal's body (at most 64 KiB), when the server answered with one. */
     readonly body?: string,
+    /** The refusal's status line, e.g. "HTTP/1.1 401 Unauthorized". */
+    readonly statusLine?: string,
   ) {
     super(message);
   }
@@ -44,6 +47,8 @@ export class HandshakeFailedError extends Error {
 export interface WebSocketClientEvents {
   message: [data: Buffer, isBinary: boolean];
   pong: [payload: Buffer];
+  /** A ping from the server (already answered with a pong). */
+  ping: [payload: Buffer];
   close: [code: number, reason: string, wasClean: boolean];
   error: [error: Error];
 }
@@ -52,13 +57,14 @@ export interface WebSocketClientEvents {
 type HeldEvent =
   | { kind: 'message'; data: Buffer; isBinary: boolean }
   | { kind: 'pong'; payload: Buffer }
+  | { kind: 'ping'; payload: Buffer }
   | { kind: 'close'; code: number; reason: string; wasClean: boolean };
 
 /**
  * The caller's side of a client connection. Frames can arrive with the 101 itself (a
  * server may greet, or refuse and close, at once), before the promise that hands the
  * client over has even resolved; so events are held, and the socket paused, until the
- * caller attaches its first 'message', 'pong' or 'close' listener (or calls
+ * caller attaches its first 'message', 'ping', 'pong' or 'close' listener (or calls
  * nextMessage). They are then delivered in order, a microtask later, so every listener
  * attached in that same turn receives them.
  */
@@ -97,6 +103,7 @@ export class WebSocketClient extends EventEmitter<WebSocketClientEvents> {
       {
         message: (_c, data, isBinary) => this.deliver({ kind: 'message', data, isBinary }),
         pong: (_c, payload) => this.deliver({ kind: 'pong', payload }),
+        ping: (_c, payload) => this.deliver({ kind: 'ping', payload }),
         close: (_c, code, reason, wasClean) =>
           this.deliver({ kind: 'close', code, reason, wasClean }),
         error: (_c, error) => {
@@ -113,7 +120,7 @@ export class WebSocketClient extends EventEmitter<WebSocketClientEvents> {
   }
 
   private readonly onNewListener = (event: string | symbol): void => {
-    if (event === 'message' || event === 'pong' || event === 'close') {
+    if (event === 'message' || event === 'pong' || event === 'ping' || event === 'close') {
       this.untyped.off('newListener', this.onNewListener);
       queueMicrotask(() => this.flow());
     }
@@ -145,6 +152,9 @@ export class WebSocketClient extends EventEmitter<WebSocketClientEvents> {
         break;
       case 'pong':
         this.emit('pong', event.payload);
+        break;
+      case 'ping':
+        this.emit('ping', event.payload);
         break;
       case 'close':
         this.emit('close', event.code, event.reason, event.wasClean);
@@ -290,6 +300,21 @@ export function connectWebSocket(
         if (buffered.length > 64 * 1024) fail(new HandshakeFailedError('response head too large'));
         return;
       }
+      const status = responseStatus(buffered);
+      if (status !== undefined && status !== 101) {
+        // A refusal: keep reading its body (bounded), for the caller to show.
+        socket.removeListener('data', onData);
+        return collectBody(socket, buffered, end, (body) =>
+          fail(
+            new HandshakeFailedError(
+              `unexpected response: ${statusLine(buffered)}`,
+              status,
+              body,
+              statusLine(buffered),
+            ),
+          ),
+        );
+      }
       socket.removeListener('data', onData);
       socket.removeAllListeners('error');
       socket.removeAllListeners('close');
@@ -317,6 +342,53 @@ export function connectWebSocket(
       }
     });
   });
+}
+
+/** The largest refusal body kept for the caller. */
+const MAX_REFUSAL_BODY = 64 * 1024;
+
+function statusLine(response: Buffer): string {
+  const end = response.indexOf('\r\n');
+  return response.subarray(0, end < 0 ? response.length : end).toString('latin1');
+}
+
+function responseStatus(response: Buffer): number | undefined {
+  const match = /^HTTP\/1\.\d (\d{3})/.exec(statusLine(response));
+  return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * Reads the body of a refused upgrade: Content-Length bytes, or until the server closes,
+ * at most MAX_REFUSAL_BODY bytes and half a second; never fails.
+ */
+function collectBody(
+  socket: Socket,
+  response: Buffer,
+  headEnd: number,
+  done: (body: string) => void,
+): void {
+  const length = /\r\ncontent-length:\s*(\d+)/i.exec(
+    response.subarray(0, headEnd).toString('latin1'),
+  );
+  const wanted = Math.min(length ? Number(length[1]) : MAX_REFUSAL_BODY, MAX_REFUSAL_BODY);
+  let body = response.subarray(headEnd);
+  let finished = false;
+  const finish = (): void => {
+    if (finished) return;
+    finished = true;
+    clearTimeout(timer);
+    socket.removeListener('data', onData);
+    socket.removeListener('end', finish);
+    done(body.subarray(0, wanted).toString('utf8'));
+  };
+  const onData = (chunk: Buffer): void => {
+    body = Buffer.concat([body, chunk]);
+    if (body.length >= wanted) finish();
+  };
+  const timer = setTimeout(finish, 500);
+  if (body.length >= wanted) return finish();
+  socket.on('data', onData);
+  socket.on('end', finish);
 }
 
 function checkResponse(

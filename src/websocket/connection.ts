@@ -40,6 +40,8 @@ export interface ConnectionOptions {
 export interface ConnectionEvents<C extends WebSocketConnection = WebSocketConnection> {
   message(connection: C, data: Buffer, isBinary: boolean): void;
   pong(connection: C, payload: Buffer): void;
+  /** A ping arrived (it is answered already); optional. */
+  ping?(connection: C, payload: Buffer): void;
   /** The connection is gone (TCP closed). `code` is what the peer sent, or 1005/1006. */
   close(connection: C, code: number, reason: string, wasClean: boolean): void;
   error(connection: C, error: Error): void;
@@ -176,6 +178,7 @@ export class WebSocketConnection implements ReceiverHandlers {
   /** @internal */
   onPing(payload: Buffer): void {
     this.writeControl(Opcode.Pong, payload);
+    this.events.ping?.(this, payload);
   }
 
   /** @internal */
