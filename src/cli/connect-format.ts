@@ -8,7 +8,6 @@
  * as \u{NNNN} (they reorder what follows them on the line).
  */
 export function visible(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g, (c) => {
     const code = c.charCodeAt(0);
     if (c === '\r') return '\\r';

@@ -119,7 +119,6 @@ test('a malformed URL or a refused connection is one line, exit 1', async () => 
 test('control characters in a message are shown, never written raw', async () => {
   const r = await connect([`${base}/colors`, '-x', 'x', '--wait', '300']);
   assert.equal(r.stdout.split('\n')[0], '< \\x1b[31mred\\x1b[0m\\rover\\u{202e}evil\\x07');
-  // eslint-disable-next-line no-control-regex
   assert.doesNotMatch(r.stdout, /[\x00-\x08\x0b-\x1f\x7f\u202e]/);
 });
 
