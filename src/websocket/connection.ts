@@ -250,10 +250,14 @@ export class WebSocketConnection implements ReceiverHandlers {
     }
   }
 
-  /** Queues an already encoded data frame (shared by many connections; never masked). */
-  sendFrame(frame: Buffer): void {
-    if (this.readyState !== ReadyState.Open) return;
-    this.queueData(frame);
+  /**
+   * Queues an already encoded data frame (shared by many connections; never masked);
+   * false when it was not queued (closing, or dropped by the slow-consumer policy).
+   */
+  sendFrame(frame: Buffer): boolean {
+    if (this.readyState !== ReadyState.Open || !this.admit(frame.length)) return false;
+    this.output.write(frame);
+    return true;
   }
 
   /**
@@ -265,8 +269,11 @@ export class WebSocketConnection implements ReceiverHandlers {
     return this.output.reserve();
   }
 
-  fillFrame(slot: PendingSlot, frame: Buffer | null): void {
-    this.output.fill(slot, this.readyState === ReadyState.Open ? frame : null);
+  /** Fills a reserved slot; false when the frame will not be sent (the connection closed). */
+  fillFrame(slot: PendingSlot, frame: Buffer | null): boolean {
+    const open = this.readyState === ReadyState.Open;
+    this.output.fill(slot, open ? frame : null);
+    return open && frame !== null;
   }
 
   ping(payload: Buffer | string = Buffer.alloc(0)): void {
@@ -291,10 +298,6 @@ export class WebSocketConnection implements ReceiverHandlers {
     this.readyState = ReadyState.Closing;
     this.output.discard();
     this.socket.destroy();
-  }
-
-  private queueData(frame: Buffer): void {
-    if (this.admit(frame.length)) this.output.write(frame);
   }
 
   /** Applies the slow-consumer policy; false when the frame must not be queued. */

@@ -354,6 +354,7 @@ test('slow consumer with the drop policy: messages to it are dropped, others una
   let received = 0;
   fast.on('message', () => received++);
   const chunk = Buffer.alloc(16 * 1024, 7);
+  const statsBefore = { ...server.stats };
   // 16 MiB in bursts of 64 KiB: more than the kernel buffers of the stalled socket hold.
   for (let i = 0; i < 1000; i++) {
     server.rooms.publish('b', chunk);
@@ -364,6 +365,10 @@ test('slow consumer with the drop policy: messages to it are dropped, others una
   const slow = server.rooms.members('b').find((c) => c.droppedMessages > 0);
   assert.ok(slow, 'the stalled reader had messages dropped');
   assert.ok(slow.bufferedAmount <= 256 * 1024 + 16 * 1024 + 64, `queued ${slow.bufferedAmount}`);
+  // Dropped frames are not counted as sent: 2 x 1000 queued minus what was dropped.
+  const queued = 2000 - slow.droppedMessages;
+  assert.equal(server.stats.messagesOut - statsBefore.messagesOut, queued);
+  assert.equal(server.stats.bytesOut - statsBefore.bytesOut, queued * (4 + 16 * 1024));
   stalled.destroy();
   fast.close();
 });
