@@ -10,6 +10,9 @@ import { OutputQueue, type PendingSlot } from './output-queue.js';
 import type { PerMessageDeflate } from './permessage-deflate.js';
 import { Receiver, type ReceiverHandlers } from './receiver.js';
 
+/** A masked control frame with the largest payload (2 + 4 + 125 bytes). */
+const MAX_CONTROL_FRAME_BYTES = 131;
+
 /** From this size a payload is written after its header instead of copied into the frame. */
 const ZERO_COPY_MIN_BYTES = 16 * 1024;
 
@@ -154,6 +157,10 @@ export class WebSocketConnection implements ReceiverHandlers {
 
   /** @internal The event-loop turn ended: this peer may be read again. */
   onTurnEnd(): void {
+    // A turn that brought no more than a control frame (a heartbeat's pong) and left
+    // nothing half-read: drop the parser, so a peer idle between heartbeats keeps none.
+    if (this.turnBytes <= MAX_CONTROL_FRAME_BYTES && this.receiver?.atRest === true)
+      this.receiver = null;
     this.turnBytes = 0;
     if (this.yielding) {
       this.yielding = false;

@@ -499,3 +499,29 @@ test('stats count every message in and out: direct sends, room fan-out and send-
   a.close();
   b.close();
 });
+
+test('an idle peer keeps no parser after a pong; small fragments across turns still assemble', async () => {
+  const { server, url } = await start((s) =>
+    s.route('/e', { onMessage: (c, data, isBinary) => c.send(data, { binary: isBinary }) }),
+  );
+  const ws = await open(`${url}/e`);
+  const connection = [...server.connections][0]!;
+  const parserOf = (): unknown => (connection as unknown as { receiver: unknown }).receiver;
+  const turns = (): Promise<void> => new Promise((r) => setTimeout(r, 60));
+  ws.ping('hb');
+  await once(ws, 'pong');
+  await turns();
+  assert.equal(parserOf(), null, 'dropped after a lone control frame');
+  // A text message in three small fragments, a ping between them, each in its own turn.
+  const echoed = messages(ws, 1);
+  ws.send('ab', { fin: false });
+  await turns();
+  assert.notEqual(parserOf(), null, 'kept while a message is in progress');
+  ws.ping('mid');
+  await turns();
+  ws.send('cé', { fin: false });
+  await turns();
+  ws.send('f', { fin: true });
+  assert.deepEqual(await echoed, ['abcéf']);
+  ws.close();
+});
