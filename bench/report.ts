@@ -38,6 +38,8 @@ export function targetText(t: Target, unit: string): string {
       return `<=${t.ratio}x`;
     case 'value-at-least':
       return `>=${t.value}${unit.startsWith('publishes/s') ? '/s' : ` ${unit}`}`;
+    case 'value-at-most':
+      return `<=${t.value} ${unit}`;
   }
 }
 
@@ -47,6 +49,7 @@ export function rowResult(row: RowDef, cells: Partial<Record<ServerName, Cell>>)
   const t = row.target;
   let targetMet: boolean | null = null;
   if (t.kind === 'value-at-least') targetMet = value === null ? null : value >= t.value;
+  else if (t.kind === 'value-at-most') targetMet = value === null ? null : value <= t.value;
   else if (ratio !== null)
     targetMet = t.kind === 'ratio-at-least' ? ratio >= t.ratio : ratio <= t.ratio;
   return {
@@ -62,6 +65,7 @@ export function rowResult(row: RowDef, cells: Partial<Record<ServerName, Cell>>)
 export function formatValue(row: RowDef, value: number | null | undefined): string {
   if (value === null || value === undefined) return 'failed';
   if (row.unit.startsWith('KiB')) return value.toFixed(2);
+  if (row.unit === 'ms' || row.unit === 'MiB') return value.toFixed(1);
   return Math.round(value).toLocaleString('en-US');
 }
 

@@ -1,11 +1,19 @@
 // What the benchmark measures: each group runs the load generator against one
 // fresh server process and yields one or more table rows (cells).
+import { measureFairness } from './lib/fairness.js';
 import { runLoadgen, type BroadcastResult } from './lib/loadgen.js';
 import { startServer, tail, type Placement, type ServerProcess } from './lib/processes.js';
 import type { ServerSpec } from './servers.js';
 
-export type GroupId = 'echo-32' | 'echo-4k' | 'echo-64k' | 'broadcast' | 'idle';
-export const GROUP_IDS: GroupId[] = ['echo-32', 'echo-4k', 'echo-64k', 'broadcast', 'idle'];
+export type GroupId = 'echo-32' | 'echo-4k' | 'echo-64k' | 'broadcast' | 'idle' | 'fairness';
+export const GROUP_IDS: GroupId[] = [
+  'echo-32',
+  'echo-4k',
+  'echo-64k',
+  'broadcast',
+  'idle',
+  'fairness',
+];
 
 export interface Cell {
   /** the headline number, null when the measurement failed */
@@ -22,7 +30,8 @@ export interface Cell {
 export type Target =
   | { kind: 'ratio-at-least'; ratio: number }
   | { kind: 'ratio-at-most'; ratio: number }
-  | { kind: 'value-at-least'; value: number };
+  | { kind: 'value-at-least'; value: number }
+  | { kind: 'value-at-most'; value: number };
 
 export interface RowDef {
   id: string;
@@ -81,6 +90,22 @@ export const ROWS: RowDef[] = [
     unit: 'KiB/conn',
     better: 'lower',
     target: { kind: 'ratio-at-most', ratio: 0.8 },
+  },
+  {
+    id: 'fairness-p99',
+    group: 'fairness',
+    title: 'ping p99 beside a 32 B flood',
+    unit: 'ms',
+    better: 'lower',
+    target: { kind: 'value-at-most', value: 20 },
+  },
+  {
+    id: 'fairness-rss',
+    group: 'fairness',
+    title: 'server RSS growth in the flood',
+    unit: 'MiB',
+    better: 'lower',
+    target: { kind: 'value-at-most', value: 32 },
   },
 ];
 
@@ -280,6 +305,34 @@ async function measureIdle(spec: ServerSpec, env: Env): Promise<[Cell, Cell]> {
   ];
 }
 
+/**
+ * One peer floods /echo with 32-byte messages (its own process, on the load generator's
+ * core) while a light client in this process pings every 10 ms.
+ */
+async function measureFairnessRows(spec: ServerSpec, env: Env): Promise<[Cell, Cell]> {
+  const core = env.loadgenPlacement.core;
+  const { value: r, died } = await withServer(spec, env, (server) =>
+    measureFairness(server.port, server.pid, {
+      measureMs: env.quick ? 1_500 : 4_000,
+      pingIntervalMs: 10,
+      floodPrefix: core === null ? [] : ['taskset', '-c', String(core)],
+    }),
+  );
+  const detail =
+    `pings p50 ${r.p50Ms.toFixed(1)} / p90 ${r.p90Ms.toFixed(1)} / p99 ${r.p99Ms.toFixed(1)} / ` +
+    `max ${r.maxMs.toFixed(1)} ms (${r.pings} pings, ${r.lost} unanswered after 300 ms); ` +
+    `flood ${fmtK(r.floodSent)} sent, ${fmtK(r.floodEchoed)} echoed`;
+  const base = { serverCpu: null, loadgenCpu: null, error: died, raw: r };
+  return [
+    { ...base, value: died ? null : r.p99Ms, detail },
+    {
+      ...base,
+      value: died ? null : r.rssGrowthBytes / 1024 / 1024,
+      detail: 'highest VmRSS during the flood minus VmRSS before it',
+    },
+  ];
+}
+
 /** Runs one group against one server; the cells are keyed by row id. */
 export async function measureGroup(
   group: GroupId,
@@ -300,6 +353,10 @@ export async function measureGroup(
       case 'idle': {
         const [handshakes, memory] = await measureIdle(spec, env);
         return { handshakes: handshakes!, memory: memory! };
+      }
+      case 'fairness': {
+        const [p99, rss] = await measureFairnessRows(spec, env);
+        return { 'fairness-p99': p99, 'fairness-rss': rss };
       }
     }
   } catch (err) {

@@ -17,6 +17,7 @@ const USAGE = `usage: node dist/bench/run.js [options]
   --quick              short runs (a smoke check; results go to bench/results/partial.*)
   --only <rows>        comma list of: ${GROUP_IDS.join(', ')} (handshakes and memory are both "idle")
   --servers <names>    comma list of: ringside, ws, bun (default: every one available)
+  --bun <path>         the Bun binary (else RINGSIDE_BENCH_BUN, else bun on PATH)
   --node-flags "<f>"   flags for both Node servers alike (e.g. "--max-semi-space-size=1")
   --repeat <n>         run echo and idle rows n times on fresh servers, report the median (default 1)
   --rates <list>       broadcast offered publishes/s, ascending (default 80,300,1000,3000)
@@ -27,6 +28,7 @@ interface Options {
   quick: boolean;
   only: GroupId[];
   servers: ServerName[] | null;
+  bun: string | null;
   repeat: number;
   nodeFlags: string[];
   rates: number[];
@@ -39,6 +41,7 @@ function parseArgs(argv: string[]): Options {
     quick: false,
     only: [],
     servers: null,
+    bun: null,
     repeat: 1,
     nodeFlags: [],
     rates: [80, 300, 1000, 3000],
@@ -62,6 +65,7 @@ function parseArgs(argv: string[]): Options {
         if (!o.only.includes(group as GroupId)) o.only.push(group as GroupId);
       }
     } else if (a === '--servers') o.servers = list(next()) as ServerName[];
+    else if (a === '--bun') o.bun = next();
     else if (a === '--node-flags')
       o.nodeFlags = next()
         .split(/\s+/)
@@ -124,7 +128,7 @@ async function main(): Promise<void> {
       : 'no pinning (taskset missing or a single core)') +
     (opts.nodeFlags.length ? `; both Node servers run with ${opts.nodeFlags.join(' ')}` : '');
 
-  const specs = serverSpecs(opts.nodeFlags).filter(
+  const specs = serverSpecs(opts.nodeFlags, opts.bun).filter(
     (s) => !opts.servers || opts.servers.includes(s.name),
   );
   const running = specs.filter((s) => s.unavailable === null);

@@ -113,6 +113,10 @@ typedef struct {
   int rate, drain_ms, late_ms, settle_ms, max_connecting, tick_ms;
 } options;
 
+/* --source-addrs N: connection i binds to source address 127.2.0.0 + 1 + i % N (N > 0),
+   so ephemeral ports, which are per source address, do not run out with many connections */
+extern int loadgen_source_addrs;
+
 int run_echo(const options *o);
 int run_broadcast(const options *o);
 int run_idle(const options *o);

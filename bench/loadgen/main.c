@@ -13,6 +13,7 @@
 static void usage(void) {
   fprintf(stderr,
           "usage: loadgen <echo|broadcast|idle> --port N [--host 127.0.0.1] [--path P]\n"
+          "  [--source-addrs N]\n"
           "  [--server-pid PID] [--conns N] [--size BYTES] [--window N] [--text]\n"
           "  [--warmup-ms N] [--duration-ms N] [--connect-timeout-ms N] [--max-connecting N]\n"
           "  [--rate N] [--drain-ms N] [--late-ms N] [--tick-ms N] [--settle-ms N]\n  [--timeout-ms N]\n");
@@ -54,6 +55,7 @@ int main(int argc, char **argv) {
     else if (strcmp(a, "--duration-ms") == 0) o.duration_ms = (int)n;
     else if (strcmp(a, "--connect-timeout-ms") == 0) o.connect_timeout_ms = (int)n;
     else if (strcmp(a, "--max-connecting") == 0) o.max_connecting = (int)n;
+    else if (strcmp(a, "--source-addrs") == 0) loadgen_source_addrs = (int)n;
     else if (strcmp(a, "--rate") == 0) o.rate = (int)n;
     else if (strcmp(a, "--drain-ms") == 0) o.drain_ms = (int)n;
     else if (strcmp(a, "--late-ms") == 0) o.late_ms = (int)n;

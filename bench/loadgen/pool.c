@@ -85,6 +85,8 @@ static void open_failed(pool *p, conn *c) {
   pool_open_more(p);
 }
 
+int loadgen_source_addrs = 0;
+
 static void start_connect(pool *p, conn *c) {
   if (!p->first_connect_ns) p->first_connect_ns = now_ns();
   p->connecting++;
@@ -98,6 +100,16 @@ static void start_connect(pool *p, conn *c) {
   c->fd = fd;
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (loadgen_source_addrs > 0) {
+    uint32_t k = 1 + (uint32_t)((c - p->conns) % loadgen_source_addrs);
+    struct sockaddr_in src = {.sin_family = AF_INET,
+                              .sin_addr.s_addr = htonl((127u << 24) | (2u << 16) | k)};
+    if (bind(fd, (struct sockaddr *)&src, sizeof src) < 0) {
+      pool_error(p, c, "bind to a source address: %s", strerror(errno));
+      open_failed(p, c);
+      return;
+    }
+  }
   struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)p->port)};
   inet_pton(AF_INET, p->host, &sa.sin_addr);
   if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0 && errno != EINPROGRESS) {

@@ -35,7 +35,10 @@ export class HandshakeFailedError extends Error {
   constructor(
     message: string,
     readonly status?: number,
+    /** The refusal's body (at most 64 KiB), when the server answered with one. */
     readonly body?: string,
+    /** The refusal's status line, e.g. "HTTP/1.1 401 Unauthorized". */
+    readonly statusLine?: string,
   ) {
     super(message);
   }
@@ -44,12 +47,35 @@ export class HandshakeFailedError extends Error {
 export interface WebSocketClientEvents {
   message: [data: Buffer, isBinary: boolean];
   pong: [payload: Buffer];
+  /** A ping from the server (already answered with a pong). */
+  ping: [payload: Buffer];
   close: [code: number, reason: string, wasClean: boolean];
   error: [error: Error];
 }
 
+/** An event that arrived before the caller attached its listeners. */
+type HeldEvent =
+  | { kind: 'message'; data: Buffer; isBinary: boolean }
+  | { kind: 'pong'; payload: Buffer }
+  | { kind: 'ping'; payload: Buffer }
+  | { kind: 'close'; code: number; reason: string; wasClean: boolean };
+
+/**
+ * The caller's side of a client connection. Frames can arrive with the 101 itself (a
+ * server may greet, or refuse and close, at once), before the promise that hands the
+ * client over has even resolved; so events are held, and the socket paused, until the
+ * caller attaches its first 'message', 'ping', 'pong' or 'close' listener (or calls
+ * nextMessage). They are then delivered in order, a microtask later, so every listener
+ * attached in that same turn receives them.
+ */
 export class WebSocketClient extends EventEmitter<WebSocketClientEvents> {
   readonly connection: WebSocketConnection;
+  /** null once events flow to listeners. */
+  private held: HeldEvent[] | null = [];
+  private pausedWhileHeld = false;
+  /** Messages for nextMessage(), collected from its first call on. */
+  private inbox: Array<{ data: Buffer; isBinary: boolean }> | null = null;
+  private readonly waiting: Array<(message: { data: Buffer; isBinary: boolean }) => void> = [];
 
   constructor(
     socket: Socket,
@@ -60,6 +86,7 @@ export class WebSocketClient extends EventEmitter<WebSocketClientEvents> {
     options: ClientOptions,
   ) {
     super();
+    this.untyped.on('newListener', this.onNewListener);
     this.connection = new WebSocketConnection(
       socket,
       {
@@ -69,18 +96,70 @@ export class WebSocketClient extends EventEmitter<WebSocketClientEvents> {
         closeTimeoutMs: options.closeTimeoutMs ?? 5_000,
         maxQueuedBytes: options.maxQueuedBytes ?? 256 * 1024 * 1024,
         slowConsumer: 'close',
+        // A client has one connection: nobody to be fair to.
+        readBytesPerTurn: Number.POSITIVE_INFINITY,
       },
       deflate,
       {
-        message: (_c, data, isBinary) => this.emit('message', data, isBinary),
-        pong: (_c, payload) => this.emit('pong', payload),
-        close: (_c, code, reason, wasClean) => this.emit('close', code, reason, wasClean),
+        message: (_c, data, isBinary) => this.deliver({ kind: 'message', data, isBinary }),
+        pong: (_c, payload) => this.deliver({ kind: 'pong', payload }),
+        ping: (_c, payload) => this.deliver({ kind: 'ping', payload }),
+        close: (_c, code, reason, wasClean) =>
+          this.deliver({ kind: 'close', code, reason, wasClean }),
         error: (_c, error) => {
           if (this.listenerCount('error') > 0) this.emit('error', error);
         },
       } satisfies ConnectionEvents,
     );
     this.connection.start(head);
+  }
+
+  /** 'newListener' is not one of the typed events. */
+  private get untyped(): EventEmitter {
+    return this as EventEmitter;
+  }
+
+  private readonly onNewListener = (event: string | symbol): void => {
+    if (event === 'message' || event === 'pong' || event === 'ping' || event === 'close') {
+      this.untyped.off('newListener', this.onNewListener);
+      queueMicrotask(() => this.flow());
+    }
+  };
+
+  private deliver(event: HeldEvent): void {
+    if (this.held === null) return this.emitEvent(event);
+    this.held.push(event);
+    // Nobody listens yet: stop reading rather than hold an unbounded backlog.
+    if (!this.pausedWhileHeld && event.kind !== 'close') {
+      this.pausedWhileHeld = true;
+      this.connection.socket.pause();
+    }
+  }
+
+  private flow(): void {
+    const held = this.held;
+    if (held === null) return;
+    this.held = null;
+    this.untyped.off('newListener', this.onNewListener);
+    for (const event of held) this.emitEvent(event);
+    if (this.pausedWhileHeld) this.connection.socket.resume();
+  }
+
+  private emitEvent(event: HeldEvent): void {
+    switch (event.kind) {
+      case 'message':
+        this.emit('message', event.data, event.isBinary);
+        break;
+      case 'pong':
+        this.emit('pong', event.payload);
+        break;
+      case 'ping':
+        this.emit('ping', event.payload);
+        break;
+      case 'close':
+        this.emit('close', event.code, event.reason, event.wasClean);
+        break;
+    }
   }
 
   get readyState(): number {
@@ -103,18 +182,32 @@ export class WebSocketClient extends EventEmitter<WebSocketClientEvents> {
     this.connection.terminate();
   }
 
-  /** Resolves with the next message. */
+  /**
+   * Resolves with the next message. From the first call on, messages no call has taken
+   * yet wait in an inbox, so two messages that arrive in one TCP chunk are both seen.
+   */
   nextMessage(timeoutMs = 5_000): Promise<{ data: Buffer; isBinary: boolean }> {
+    if (this.inbox === null) {
+      this.inbox = [];
+      this.on('message', (data, isBinary) => {
+        const waiter = this.waiting.shift();
+        if (waiter) waiter({ data, isBinary });
+        else this.inbox!.push({ data, isBinary });
+      });
+    }
+    const ready = this.inbox.shift();
+    if (ready) return Promise.resolve(ready);
     return new Promise((resolve, reject) => {
+      const waiter = (message: { data: Buffer; isBinary: boolean }): void => {
+        clearTimeout(timer);
+        resolve(message);
+      };
       const timer = setTimeout(() => {
-        this.off('message', onMessage);
+        const index = this.waiting.indexOf(waiter);
+        if (index >= 0) this.waiting.splice(index, 1);
         reject(new Error('no message in time'));
       }, timeoutMs);
-      const onMessage = (data: Buffer, isBinary: boolean): void => {
-        clearTimeout(timer);
-        resolve({ data, isBinary });
-      };
-      this.once('message', onMessage);
+      this.waiting.push(waiter);
     });
   }
 }
@@ -207,6 +300,21 @@ export function connectWebSocket(
         if (buffered.length > 64 * 1024) fail(new HandshakeFailedError('response head too large'));
         return;
       }
+      const status = responseStatus(buffered);
+      if (status !== undefined && status !== 101) {
+        // A refusal: keep reading its body (bounded), for the caller to show.
+        socket.removeListener('data', onData);
+        return collectBody(socket, buffered, end, (body) =>
+          fail(
+            new HandshakeFailedError(
+              `unexpected response: ${statusLine(buffered)}`,
+              status,
+              body,
+              statusLine(buffered),
+            ),
+          ),
+        );
+      }
       socket.removeListener('data', onData);
       socket.removeAllListeners('error');
       socket.removeAllListeners('close');
@@ -234,6 +342,53 @@ export function connectWebSocket(
       }
     });
   });
+}
+
+/** The largest refusal body kept for the caller. */
+const MAX_REFUSAL_BODY = 64 * 1024;
+
+function statusLine(response: Buffer): string {
+  const end = response.indexOf('\r\n');
+  return response.subarray(0, end < 0 ? response.length : end).toString('latin1');
+}
+
+function responseStatus(response: Buffer): number | undefined {
+  const match = /^HTTP\/1\.\d (\d{3})/.exec(statusLine(response));
+  return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * Reads the body of a refused upgrade: Content-Length bytes, or until the server closes,
+ * at most MAX_REFUSAL_BODY bytes and half a second; never fails.
+ */
+function collectBody(
+  socket: Socket,
+  response: Buffer,
+  headEnd: number,
+  done: (body: string) => void,
+): void {
+  const length = /\r\ncontent-length:\s*(\d+)/i.exec(
+    response.subarray(0, headEnd).toString('latin1'),
+  );
+  const wanted = Math.min(length ? Number(length[1]) : MAX_REFUSAL_BODY, MAX_REFUSAL_BODY);
+  let body = response.subarray(headEnd);
+  let finished = false;
+  const finish = (): void => {
+    if (finished) return;
+    finished = true;
+    clearTimeout(timer);
+    socket.removeListener('data', onData);
+    socket.removeListener('end', finish);
+    done(body.subarray(0, wanted).toString('utf8'));
+  };
+  const onData = (chunk: Buffer): void => {
+    body = Buffer.concat([body, chunk]);
+    if (body.length >= wanted) finish();
+  };
+  const timer = setTimeout(finish, 500);
+  if (body.length >= wanted) return finish();
+  socket.on('data', onData);
+  socket.on('end', finish);
 }
 
 function checkResponse(

@@ -10,6 +10,9 @@ import { OutputQueue, type PendingSlot } from './output-queue.js';
 import type { PerMessageDeflate } from './permessage-deflate.js';
 import { Receiver, type ReceiverHandlers } from './receiver.js';
 
+/** A masked control frame with the largest payload (2 + 4 + 125 bytes). */
+const MAX_CONTROL_FRAME_BYTES = 131;
+
 /** From this size a payload is written after its header instead of copied into the frame. */
 const ZERO_COPY_MIN_BYTES = 16 * 1024;
 
@@ -24,6 +27,11 @@ export interface ConnectionOptions {
   /** Bytes queued for this peer beyond which `slowConsumer` applies. */
   maxQueuedBytes: number;
   slowConsumer: SlowConsumerPolicy;
+  /**
+   * Bytes one connection may hand the parser in one event-loop turn; past it, reading
+   * from that peer pauses until the next turn, so a flooding peer cannot delay the rest.
+   */
+  readBytesPerTurn: number;
   /** Where a server counts what its connections send (shared by all of them). */
   stats?: { messagesOut: number; bytesOut: number };
 }
@@ -35,6 +43,8 @@ export interface ConnectionOptions {
 export interface ConnectionEvents<C extends WebSocketConnection = WebSocketConnection> {
   message(connection: C, data: Buffer, isBinary: boolean): void;
   pong(connection: C, payload: Buffer): void;
+  /** A ping arrived (it is answered already); optional. */
+  ping?(connection: C, payload: Buffer): void;
   /** The connection is gone (TCP closed). `code` is what the peer sent, or 1005/1006. */
   close(connection: C, code: number, reason: string, wasClean: boolean): void;
   error(connection: C, error: Error): void;
@@ -58,6 +68,17 @@ function onSocketDrain(this: SocketWithConnection): void {
   this[kConnection].onDrain();
 }
 
+// Connections that read this turn, reset together once the turn's I/O is done.
+let readThisTurn: WebSocketConnection[] = [];
+let turnEndScheduled = false;
+
+function endReadTurn(): void {
+  turnEndScheduled = false;
+  const list = readThisTurn;
+  readThisTurn = [];
+  for (let i = 0; i < list.length; i++) list[i]!.onTurnEnd();
+}
+
 export interface SendOptions {
   binary?: boolean;
   /** false to never compress this message (default: compress above the threshold). */
@@ -76,7 +97,12 @@ export class WebSocketConnection implements ReceiverHandlers {
   private closeCode: number = CloseCode.Abnormal;
   private closeReason = '';
   private closeTimer: NodeJS.Timeout | null = null;
+  /** Paused because our replies to this peer are backing up. */
   private readingPaused = false;
+  /** Paused until the next turn: this peer used up its bytes for this turn. */
+  private yielding = false;
+  /** Bytes read from this peer in the current event-loop turn. */
+  private turnBytes = 0;
   private ended = false;
 
   constructor(
@@ -112,7 +138,41 @@ export class WebSocketConnection implements ReceiverHandlers {
       this.options.role === 'server',
       this,
     ));
+    if (this.turnBytes === 0) {
+      readThisTurn.push(this);
+      if (!turnEndScheduled) {
+        turnEndScheduled = true;
+        // libuv reads a readable socket up to 32 times per turn; the turn ends after
+        // every socket's I/O was handled (setImmediate runs after the poll phase).
+        setImmediate(endReadTurn);
+      }
+    }
+    this.turnBytes += chunk.length;
     receiver.push(chunk);
+    if (this.turnBytes >= this.options.readBytesPerTurn && !this.yielding) {
+      this.yielding = true;
+      this.updateReading();
+    }
+  }
+
+  /** @internal The event-loop turn ended: this peer may be read again. */
+  onTurnEnd(): void {
+    // A turn that brought no more than a control frame (a heartbeat's pong) and left
+    // nothing half-read: drop the parser, so a peer idle between heartbeats keeps none.
+    if (this.turnBytes <= MAX_CONTROL_FRAME_BYTES && this.receiver?.atRest === true)
+      this.receiver = null;
+    this.turnBytes = 0;
+    if (this.yielding) {
+      this.yielding = false;
+      this.updateReading();
+    }
+  }
+
+  /** Reads from the socket unless a reason to pause holds. */
+  private updateReading(): void {
+    if (this.readyState === ReadyState.Closed) return;
+    if (this.readingPaused || this.yielding) this.socket.pause();
+    else this.socket.resume();
   }
 
   // --- ReceiverHandlers (called by this connection's receiver) -------------
@@ -125,6 +185,7 @@ export class WebSocketConnection implements ReceiverHandlers {
   /** @internal */
   onPing(payload: Buffer): void {
     this.writeControl(Opcode.Pong, payload);
+    this.events.ping?.(this, payload);
   }
 
   /** @internal */
@@ -196,10 +257,14 @@ export class WebSocketConnection implements ReceiverHandlers {
     }
   }
 
-  /** Queues an already encoded data frame (shared by many connections; never masked). */
-  sendFrame(frame: Buffer): void {
-    if (this.readyState !== ReadyState.Open) return;
-    this.queueData(frame);
+  /**
+   * Queues an already encoded data frame (shared by many connections; never masked);
+   * false when it was not queued (closing, or dropped by the slow-consumer policy).
+   */
+  sendFrame(frame: Buffer): boolean {
+    if (this.readyState !== ReadyState.Open || !this.admit(frame.length)) return false;
+    this.output.write(frame);
+    return true;
   }
 
   /**
@@ -211,8 +276,11 @@ export class WebSocketConnection implements ReceiverHandlers {
     return this.output.reserve();
   }
 
-  fillFrame(slot: PendingSlot, frame: Buffer | null): void {
-    this.output.fill(slot, this.readyState === ReadyState.Open ? frame : null);
+  /** Fills a reserved slot; false when the frame will not be sent (the connection closed). */
+  fillFrame(slot: PendingSlot, frame: Buffer | null): boolean {
+    const open = this.readyState === ReadyState.Open;
+    this.output.fill(slot, open ? frame : null);
+    return open && frame !== null;
   }
 
   ping(payload: Buffer | string = Buffer.alloc(0)): void {
@@ -239,10 +307,6 @@ export class WebSocketConnection implements ReceiverHandlers {
     this.socket.destroy();
   }
 
-  private queueData(frame: Buffer): void {
-    if (this.admit(frame.length)) this.output.write(frame);
-  }
-
   /** Applies the slow-consumer policy; false when the frame must not be queued. */
   private admit(bytes: number): boolean {
     const queued = this.output.queuedBytes;
@@ -250,7 +314,7 @@ export class WebSocketConnection implements ReceiverHandlers {
       // Stop reading from a peer whose replies are backing up: it is the one to slow down.
       if (queued > this.options.maxQueuedBytes >>> 1 && !this.readingPaused) {
         this.readingPaused = true;
-        this.socket.pause();
+        this.updateReading();
         this.socket.once('drain', onSocketDrain);
       }
       return true;
@@ -269,7 +333,7 @@ export class WebSocketConnection implements ReceiverHandlers {
     if (!this.readingPaused) return;
     if (this.output.queuedBytes <= this.options.maxQueuedBytes >>> 1) {
       this.readingPaused = false;
-      this.socket.resume();
+      this.updateReading();
     } else {
       this.socket.once('drain', onSocketDrain);
     }

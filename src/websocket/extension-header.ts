@@ -65,7 +65,3 @@ export function parseExtensionHeader(header: string): ExtensionOffer[] {
   }
   return offers;
 }
-
-export function formatExtension(offer: ExtensionOffer): string {
-  return [offer.name, ...offer.params.map(([k, v]) => (v === true ? k : `${k}=${v}`))].join('; ');
-}

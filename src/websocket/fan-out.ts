@@ -50,7 +50,8 @@ export function fanOut(
       if (!group) compressGroups.set(target.compressionWindowBits, (group = []));
       group.push([connection, slot]);
     } else {
-      connection.sendFrame(frame);
+      // Dropped by the slow-consumer policy: neither queued nor counted.
+      if (!connection.sendFrame(frame)) continue;
       stats.bytesOut += frame.length;
     }
     count++;
@@ -65,8 +66,7 @@ export function fanOut(
             ? null
             : encodeFrame(binary ? Opcode.Binary : Opcode.Text, compressed, { rsv1: true });
         for (const [connection, slot] of group) {
-          connection.fillFrame(slot, shared);
-          if (shared) stats.bytesOut += shared.length;
+          if (connection.fillFrame(slot, shared)) stats.bytesOut += shared!.length;
         }
       });
     }

@@ -6,6 +6,7 @@ import { CloseCode, DEFLATE_TRAILER } from './constants.js';
 import type { ExtensionOffer } from './extension-header.js';
 import { Limiter } from './limiter.js';
 import type { MessageInflater } from './receiver.js';
+import { WindowHistory } from './window-history.js';
 
 export const EXTENSION_NAME = 'permessage-deflate';
 
@@ -152,6 +153,12 @@ function stripTrailer(data: Buffer): Buffer {
   return data;
 }
 
+/** zlib reported the end of the DEFLATE stream ('end' itself is emitted a tick later). */
+function streamEnded(stream: zlib.InflateRaw): boolean {
+  const state = (stream as unknown as { _readableState?: { ended?: boolean } })._readableState;
+  return stream.readableEnded || state?.ended === true;
+}
+
 /**
  * Compresses `data` once with a fresh context, for frames shared by many receivers:
  * a message that back-references nothing before it decodes on any peer's inflater,
@@ -190,6 +197,8 @@ export class PerMessageDeflate implements MessageInflater {
   readonly peerNoContextTakeover: boolean;
   readonly ownWindowBits: number;
   readonly canCompress: boolean;
+  /** What the peer's messages inflated to, kept while the peer keeps its context. */
+  private readonly peerHistory: WindowHistory | null;
 
   constructor(
     agreement: DeflateAgreement,
@@ -208,6 +217,10 @@ export class PerMessageDeflate implements MessageInflater {
       : (agreement.clientMaxWindowBits ?? 15);
     // zlib cannot compress within an 8-bit window; sending uncompressed is always allowed.
     this.canCompress = this.ownWindowBits >= 9;
+    const peerWindowBits = server
+      ? (agreement.clientMaxWindowBits ?? 15)
+      : agreement.serverMaxWindowBits;
+    this.peerHistory = this.peerNoContextTakeover ? null : new WindowHistory(1 << peerWindowBits);
   }
 
   /** Compresses one whole message (the trailer removed, RFC 7692 section 7.2.1). */
@@ -279,8 +292,16 @@ export class PerMessageDeflate implements MessageInflater {
         return done({ code: CloseCode.GoingAway, reason: 'connection closed' }, null);
       }
       this.busy++;
-      // Always inflate with the largest window: it decodes any smaller one too.
-      const inflater = (this.inflater ??= zlib.createInflateRaw({ windowBits: 15 }));
+      // Always inflate with the largest window: it decodes any smaller one too. After a
+      // message that ended the DEFLATE stream, a new stream starts from the peer's window.
+      const inflater = (this.inflater ??= zlib.createInflateRaw(
+        this.peerHistory === null
+          ? { windowBits: 15 }
+          : { windowBits: 15, dictionary: this.peerHistory.contents() },
+      ));
+      const consumedBefore = inflater.bytesWritten;
+      let input = 0;
+      for (const piece of pieces) input += piece.length;
       const out: Buffer[] = [];
       let length = 0;
       let finished = false;
@@ -291,15 +312,24 @@ export class PerMessageDeflate implements MessageInflater {
         inflater.removeListener('error', onError);
         release();
         this.jobDone();
-        if (error) {
-          // The stream may hold half-processed input: throw it away with its memory.
+        // A message may end the DEFLATE stream with a BFINAL block (RFC 7692 section
+        // 7.2.3.4); zlib then takes nothing more, and only our trailer may be left over.
+        const ended = error === null && streamEnded(inflater);
+        if (ended && inflater.bytesWritten - consumedBefore < input) {
+          error = { code: CloseCode.InvalidPayload, reason: 'data after the final DEFLATE block' };
+        }
+        if (error || ended) {
+          // A failed stream may hold half-processed input, an ended one takes no more:
+          // throw it away with its memory.
           this.inflater = null;
+          inflater.removeAllListeners('end');
           inflater.on('error', () => {});
           inflater.destroy();
-          done(error, null);
-          return;
+          if (error) return done(error, null);
+        } else if (this.peerNoContextTakeover) {
+          inflater.reset();
         }
-        if (this.peerNoContextTakeover) inflater.reset();
+        if (this.peerHistory !== null) for (const chunk of out) this.peerHistory.append(chunk);
         done(null, out.length === 1 ? out[0]! : Buffer.concat(out, length));
       };
       const onData = (chunk: Buffer): void => {

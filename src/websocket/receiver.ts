@@ -94,6 +94,11 @@ export class Receiver {
     this.parse();
   }
 
+  /** Holds nothing: between frames, no message in progress, no unread bytes. */
+  get atRest(): boolean {
+    return this.state === State.Header && this.queue.length === 0 && this.messageOpcode === 0;
+  }
+
   /** Stops parsing for good (after a close frame or a failure). */
   stop(): void {
     this.state = State.Done;

@@ -97,6 +97,8 @@ export interface ServerLimits {
   closeTimeoutMs: number;
   /** 0 turns the heartbeat off. */
   heartbeatIntervalMs: number;
+  /** Bytes read from one peer per event-loop turn before it waits for the next turn. */
+  readBytesPerTurn: number;
 }
 
 export const DEFAULT_LIMITS: ServerLimits = {
@@ -110,6 +112,7 @@ export const DEFAULT_LIMITS: ServerLimits = {
   slowConsumer: 'close',
   closeTimeoutMs: 5_000,
   heartbeatIntervalMs: 30_000,
+  readBytesPerTurn: 64 * 1024,
 };
 
 export const DEFAULT_RATE_LIMIT: RateLimitOptions = {
@@ -207,6 +210,7 @@ export class WebSocketServer implements ConnectionHost {
       closeTimeoutMs: limits.closeTimeoutMs,
       maxQueuedBytes: limits.maxQueuedBytes,
       slowConsumer: limits.slowConsumer,
+      readBytesPerTurn: limits.readBytesPerTurn,
       stats: this.stats,
     };
     this.logger = options.logger ?? silentLogger;

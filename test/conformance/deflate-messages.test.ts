@@ -217,5 +217,69 @@ test('12.9.13 deflate bombs (64 MiB of zeros in ~64 KB) -> 1009 each, server RSS
   assert.ok(grewMiB < 32, `server RSS grew by ${grewMiB.toFixed(1)} MiB`);
 });
 
+/** Raw DEFLATE ended with Z_FINISH: the last block has BFINAL set (RFC 7692 7.2.3.4). */
+function finalBlockCompress(data: Buffer, dictionary?: Buffer): Buffer {
+  return zlib.deflateRawSync(data, dictionary ? { dictionary } : {});
+}
+
+test('12.9.14 RFC 7692 7.2.3.4 example: "Hello" in a BFINAL block -> echoed', async () => {
+  const ws = await deflated();
+  ws.sendFrame({
+    opcode: Op.TEXT,
+    rsv1: true,
+    payload: Buffer.from([0xf3, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00]),
+  });
+  await ws.expectMessage(Op.TEXT, 'Hello');
+  await ws.closeNormally();
+});
+
+test('12.9.15 several BFINAL messages in a row, whole and fragmented -> each echoed', async () => {
+  const ws = await deflated();
+  for (let i = 0; i < 4; i++) {
+    const data = jsonText(3000 + i * 500, 140 + i);
+    const body = finalBlockCompress(data);
+    if (i % 2 === 0) {
+      ws.sendFrame({ opcode: Op.TEXT, rsv1: true, payload: body });
+    } else {
+      const half = body.length >> 1;
+      ws.sendFrame({ opcode: Op.TEXT, fin: false, rsv1: true, payload: body.subarray(0, half) });
+      ws.sendFrame({ opcode: Op.CONTINUATION, payload: body.subarray(half) });
+    }
+    await ws.expectMessage(Op.TEXT, data);
+  }
+  await ws.closeNormally();
+});
+
+test('12.9.16 context takeover across a BFINAL message: the next messages refer back to it', async () => {
+  const ws = await deflated();
+  const a = prngBytes(4000, 916); // incompressible alone, tiny when it repeats
+  const b = prngBytes(3000, 917);
+  // 1: a, ended with a BFINAL block.
+  const first = finalBlockCompress(a);
+  // 2: a again, a new stream whose window is message 1 (BFINAL again): back-references only.
+  const second = finalBlockCompress(a, a);
+  assert.ok(second.length < first.length / 10, 'message 2 must be back-references');
+  // 3: b then a, sync-flushed, with the window of messages 1 and 2: a is back-referenced.
+  const third = pmdCompress(Buffer.concat([b, a]), { dictionary: Buffer.concat([a, a]) });
+  assert.ok(third.length < b.length + 200, 'message 3 must refer back to a');
+  // 4: a once more after a sync-flushed message, ended with BFINAL, window = 1..3.
+  const fourth = finalBlockCompress(a, Buffer.concat([a, a, b, a]));
+  assert.ok(fourth.length < 100);
+  for (const payload of [first, second, third, fourth])
+    ws.sendFrame({ opcode: Op.BINARY, rsv1: true, payload });
+  await ws.expectMessage(Op.BINARY, a);
+  await ws.expectMessage(Op.BINARY, a);
+  await ws.expectMessage(Op.BINARY, Buffer.concat([b, a]));
+  await ws.expectMessage(Op.BINARY, a);
+  await ws.closeNormally();
+});
+
+test('12.9.17 bytes after the BFINAL block inside the message -> 1007', async () => {
+  const ws = await deflated();
+  const body = Buffer.concat([finalBlockCompress(Buffer.from('Hello')), Buffer.from([1, 2, 3])]);
+  ws.sendFrame({ opcode: Op.TEXT, rsv1: true, payload: body });
+  await ws.expectClose(1007);
+});
+
 test('12.99 server still accepts and echoes after the compressed-message group', () =>
   assertStillServing(server));

@@ -354,6 +354,7 @@ test('slow consumer with the drop policy: messages to it are dropped, others una
   let received = 0;
   fast.on('message', () => received++);
   const chunk = Buffer.alloc(16 * 1024, 7);
+  const statsBefore = { ...server.stats };
   // 16 MiB in bursts of 64 KiB: more than the kernel buffers of the stalled socket hold.
   for (let i = 0; i < 1000; i++) {
     server.rooms.publish('b', chunk);
@@ -364,6 +365,10 @@ test('slow consumer with the drop policy: messages to it are dropped, others una
   const slow = server.rooms.members('b').find((c) => c.droppedMessages > 0);
   assert.ok(slow, 'the stalled reader had messages dropped');
   assert.ok(slow.bufferedAmount <= 256 * 1024 + 16 * 1024 + 64, `queued ${slow.bufferedAmount}`);
+  // Dropped frames are not counted as sent: 2 x 1000 queued minus what was dropped.
+  const queued = 2000 - slow.droppedMessages;
+  assert.equal(server.stats.messagesOut - statsBefore.messagesOut, queued);
+  assert.equal(server.stats.bytesOut - statsBefore.bytesOut, queued * (4 + 16 * 1024));
   stalled.destroy();
   fast.close();
 });
@@ -493,4 +498,30 @@ test('stats count every message in and out: direct sends, room fan-out and send-
   assert.equal(server.stats.bytesOut, 8 + 13 + 13 + 3);
   a.close();
   b.close();
+});
+
+test('an idle peer keeps no parser after a pong; small fragments across turns still assemble', async () => {
+  const { server, url } = await start((s) =>
+    s.route('/e', { onMessage: (c, data, isBinary) => c.send(data, { binary: isBinary }) }),
+  );
+  const ws = await open(`${url}/e`);
+  const connection = [...server.connections][0]!;
+  const parserOf = (): unknown => (connection as unknown as { receiver: unknown }).receiver;
+  const turns = (): Promise<void> => new Promise((r) => setTimeout(r, 60));
+  ws.ping('hb');
+  await once(ws, 'pong');
+  await turns();
+  assert.equal(parserOf(), null, 'dropped after a lone control frame');
+  // A text message in three small fragments, a ping between them, each in its own turn.
+  const echoed = messages(ws, 1);
+  ws.send('ab', { fin: false });
+  await turns();
+  assert.notEqual(parserOf(), null, 'kept while a message is in progress');
+  ws.ping('mid');
+  await turns();
+  ws.send('cé', { fin: false });
+  await turns();
+  ws.send('f', { fin: true });
+  assert.deepEqual(await echoed, ['abcéf']);
+  ws.close();
 });
