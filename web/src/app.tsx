@@ -1,0 +1,34 @@
+// The shell: header, routes (screens with editors load lazily), notifications.
+import { ErrorBoundary, lazy, LocationProvider, Route, Router } from 'preact-iso';
+import { Header } from './components/header';
+import { Toasts } from './components/toasts';
+import { Home } from './pages/home';
+import { NotFound } from './pages/not-found';
+import { SignIn } from './pages/sign-in';
+
+const Pads = lazy(() => import('./pages/pads').then((m) => m.Pads));
+const Pad = lazy(() => import('./pad/pad-page').then((m) => m.PadPage));
+
+export function App() {
+  return (
+    <LocationProvider>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <Header />
+      <main id="main" tabIndex={-1}>
+        <ErrorBoundary>
+          <Router>
+            <Route path="/" component={Home} />
+            <Route path="/signin" component={SignIn} />
+            <Route path="/signup" component={SignIn} />
+            <Route path="/pads" component={Pads} />
+            <Route path="/pad/:id" component={Pad} />
+            <Route default component={NotFound} />
+          </Router>
+        </ErrorBoundary>
+      </main>
+      <Toasts />
+    </LocationProvider>
+  );
+}

@@ -1,0 +1,53 @@
+import { useLocation } from 'preact-iso';
+import { currentUser, signOut } from '../lib/session';
+import { ConnectionBadge } from './connection-badge';
+
+const NAV = [{ href: '/pads', label: 'Pads' }];
+
+export function Header() {
+  const { path, route } = useLocation();
+  const user = currentUser.value;
+  return (
+    <header class="site-header">
+      <a class="brand" href="/">
+        <img src="/favicon.svg" alt="" width="24" height="24" />
+        ringside
+      </a>
+      <nav aria-label="Main">
+        {NAV.map((item) => (
+          <a
+            key={item.href}
+            href={item.href}
+            aria-current={path.startsWith(item.href) ? 'page' : undefined}
+          >
+            {item.label}
+          </a>
+        ))}
+      </nav>
+      <div class="header-end">
+        <ConnectionBadge />
+        {user ? (
+          <>
+            <span class="user" data-testid="current-user">
+              {user.username}
+            </span>
+            <button
+              type="button"
+              class="secondary"
+              onClick={() => {
+                signOut();
+                route('/');
+              }}
+            >
+              Sign out
+            </button>
+          </>
+        ) : (
+          <a class="button secondary" href="/signin">
+            Sign in
+          </a>
+        )}
+      </div>
+    </header>
+  );
+}
