@@ -60,7 +60,7 @@ export async function startWebHarness(args: string[] = []): Promise<WebHarness> 
         if (message.type() === 'error') errors.push(message.text());
       });
       page.on('pageerror', (error) => errors.push(String(error)));
-      await page.goto(server.url + path);
+      if (path !== 'about:blank') await page.goto(server.url + path);
       return { context, page, errors };
     },
     async close() {

@@ -15,21 +15,25 @@ import {
   receiveUpdates,
   sendableUpdates,
 } from '@codemirror/collab';
-import { ChangeSet, EditorState, type Extension } from '@codemirror/state';
+import { ChangeSet, Compartment, EditorState, type Extension } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
 import type { CollabClient, SessionState } from '@client/index.js';
 
 type Resync =
   /** Nothing special: versioned changes flow. */
   | { kind: 'none' }
-  /** Offline edits sent as full code with their base version; waiting for the ack. */
-  | { kind: 'awaiting-ack'; text: string }
+  /**
+   * Offline edits sent as full code with their base version; waiting for the ack (one
+   * round trip, during which the editor is read-only so nothing typed is lost).
+   */
+  | { kind: 'awaiting-ack'; text: string; head: number }
   /** The server refused to merge them; the next session-state gets them as a change. */
-  | { kind: 'replay'; text: string };
+  | { kind: 'replay'; text: string; head: number };
 
 export class CollabSync {
   view: EditorView | null = null;
   private inFlight = false;
+  private readonly lock = new Compartment();
   private resync: Resync = { kind: 'none' };
   private readonly offs: Array<() => void> = [];
 
@@ -48,7 +52,7 @@ export class CollabSync {
       client.on('code-ack', (payload) => this.onAck(payload.changes, payload.clientID)),
       client.on('error', ({ message }) => {
         if (this.resync.kind === 'awaiting-ack' && /^Version|^Changes do not apply/.test(message))
-          this.resync = { kind: 'replay', text: this.resync.text };
+          this.resync = { ...this.resync, kind: 'replay' };
       }),
       client.socket.on('open', () => {
         // Anything sent on the old connection may be lost; the session-state decides.
@@ -78,12 +82,15 @@ export class CollabSync {
     });
   }
 
-  private freshState(code: string, version: number, previous?: EditorState): EditorState {
-    const head = previous ? Math.min(previous.selection.main.head, code.length) : 0;
+  private freshState(code: string, version: number, head = 0, readOnly = false): EditorState {
     return EditorState.create({
       doc: code,
-      selection: { anchor: head },
-      extensions: [collab({ startVersion: version }), ...this.extensions()],
+      selection: { anchor: Math.min(head, code.length) },
+      extensions: [
+        collab({ startVersion: version }),
+        this.lock.of(EditorState.readOnly.of(readOnly)),
+        ...this.extensions(),
+      ],
     });
   }
 
@@ -102,31 +109,49 @@ export class CollabSync {
       return;
     }
     const local = view.state.doc.toString();
+    const head = view.state.selection.main.head;
     const pending = sendableUpdates(view.state).length > 0;
     const synced = getSyncedVersion(view.state);
     if (this.resync.kind === 'replay') {
-      // The server could not merge from our old version: apply our text as one change.
-      const text = this.resync.text;
+      // The server could not merge from our old version: our text as one change now.
+      const { text, head: ownHead } = this.resync;
       this.resync = { kind: 'none' };
-      view.setState(this.freshState(state.code, state.version, view.state));
-      if (text !== state.code) view.dispatch({ changes: minimalChange(state.code, text) });
+      view.setState(this.freshState(state.code, state.version, ownHead));
+      if (text !== state.code)
+        view.dispatch({
+          changes: minimalChange(state.code, text),
+          selection: { anchor: Math.min(ownHead, text.length) },
+        });
       this.onRemoteUpdate();
       return;
     }
-    if (!pending && synced === state.version && local === state.code) return;
-    view.setState(this.freshState(state.code, state.version, view.state));
-    this.onRemoteUpdate();
-    if (pending && local !== state.code) {
-      this.resync = { kind: 'awaiting-ack', text: local };
-      this.client.changeCode(local, synced);
+    if (this.resync.kind === 'awaiting-ack') {
+      // Reconnected again before the answer: whether it was merged is unknown, so the
+      // text is put in as a change against the state the server has now.
+      this.resync = { ...this.resync, kind: 'replay' };
+      return this.onSessionState(state);
     }
+    if (!pending && synced === state.version && local === state.code) return;
+    if (pending && local !== state.code) {
+      view.setState(this.freshState(state.code, state.version, head, true));
+      this.resync = { kind: 'awaiting-ack', text: local, head };
+      this.client.changeCode(local, synced);
+    } else {
+      view.setState(this.freshState(state.code, state.version, head));
+    }
+    this.onRemoteUpdate();
   }
 
   private onAck(changes: unknown, clientID: string): void {
     if (this.resync.kind === 'awaiting-ack') {
       // Our offline edits, as the server merged them: a change like anyone else's.
+      const { head } = this.resync;
       this.resync = { kind: 'none' };
       this.receive(changes, `resync:${clientID}`);
+      this.view?.dispatch({
+        effects: this.lock.reconfigure(EditorState.readOnly.of(false)),
+        selection: { anchor: Math.min(head, this.view.state.doc.length) },
+      });
       this.onRemoteUpdate();
     } else {
       this.receive(changes, clientID);
