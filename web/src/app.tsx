@@ -7,6 +7,8 @@ import { NotFound } from './pages/not-found';
 import { SignIn } from './pages/sign-in';
 
 const Pads = lazy(() => import('./pages/pads').then((m) => m.Pads));
+const Rooms = lazy(() => import('./chat/rooms-page').then((m) => m.RoomsPage));
+const Room = lazy(() => import('./chat/room-page').then((m) => m.RoomPage));
 const Pad = lazy(() => import('./pad/pad-page').then((m) => m.PadPage));
 
 export function App() {
@@ -24,6 +26,8 @@ export function App() {
             <Route path="/signup" component={SignIn} />
             <Route path="/pads" component={Pads} />
             <Route path="/pad/:id" component={Pad} />
+            <Route path="/chat" component={Rooms} />
+            <Route path="/chat/:host/:slug" component={Room} />
             <Route default component={NotFound} />
           </Router>
         </ErrorBoundary>

@@ -15,6 +15,10 @@ export function Home() {
           <h2>Pair-programming pad</h2>
           <p>One editor, many people. Share a link; run Python or JavaScript in the browser.</p>
         </a>
+        <a class="card" href="/chat">
+          <h2>Chat</h2>
+          <p>Rooms with the people you invite; edit and delete your messages.</p>
+        </a>
       </div>
       {!user && (
         <p>
