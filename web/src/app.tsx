@@ -9,6 +9,9 @@ import { SignIn } from './pages/sign-in';
 const Pads = lazy(() => import('./pages/pads').then((m) => m.Pads));
 const Rooms = lazy(() => import('./chat/rooms-page').then((m) => m.RoomsPage));
 const Room = lazy(() => import('./chat/room-page').then((m) => m.RoomPage));
+const Battles = lazy(() => import('./battle/battles-page').then((m) => m.BattlesPage));
+const Leaderboard = lazy(() => import('./pages/leaderboard').then((m) => m.Leaderboard));
+const Problems = lazy(() => import('./pages/leaderboard').then((m) => m.Problems));
 const Pad = lazy(() => import('./pad/pad-page').then((m) => m.PadPage));
 
 export function App() {
@@ -28,6 +31,9 @@ export function App() {
             <Route path="/pad/:id" component={Pad} />
             <Route path="/chat" component={Rooms} />
             <Route path="/chat/:host/:slug" component={Room} />
+            <Route path="/battles" component={Battles} />
+            <Route path="/leaderboard" component={Leaderboard} />
+            <Route path="/problems" component={Problems} />
             <Route default component={NotFound} />
           </Router>
         </ErrorBoundary>

@@ -1,5 +1,7 @@
 // REST for the arena. Every route needs a token (`Authorization: Bearer …` or
-// `?token=`); errors are `{error, code, details}` with the HTTP status of the code.
+// `?token=`) except the problem list, a problem and the leaderboard, which are public
+// (what a battle site shows anyone); errors are `{error, code, details}` with the HTTP
+// status of the code.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext, AuthenticatedUser } from '../types.js';
@@ -49,24 +51,26 @@ export function registerArenaRoutes(context: AppContext, deps: RouteDeps): void 
   const { http, auth } = context;
   const { bank, store, battles, chat, notifications, teams, admins } = deps;
 
+  /** Public routes' handlers get no user (null) and must not need one. */
   function route(
     handler: (
       user: AuthenticatedUser,
       request: FastifyRequest<Params>,
       reply: FastifyReply,
     ) => Promise<unknown>,
+    access: 'user' | 'public' = 'user',
   ) {
     return async (request: FastifyRequest<Params>, reply: FastifyReply) => {
       const at = request.url.indexOf('?');
       const query = new URLSearchParams(at < 0 ? '' : request.url.slice(at + 1));
       const user = await auth.verifyToken(auth.tokenFrom(query, request.headers));
-      if (!user) {
+      if (!user && access === 'user') {
         return reply
           .code(401)
           .send({ error: 'missing, invalid or expired token', code: 'UNAUTHORIZED', details: {} });
       }
       try {
-        return await handler(user, request, reply);
+        return await handler(user as AuthenticatedUser, request, reply);
       } catch (error) {
         if (error instanceof ArenaError)
           return reply
@@ -91,7 +95,7 @@ export function registerArenaRoutes(context: AppContext, deps: RouteDeps): void 
     route(async (_user, request) => {
       const { difficulty } = parse(problemsQuery, request.query);
       return { problems: bank.list(difficulty).map(problemSummary) };
-    }),
+    }, 'public'),
   );
 
   http.get(
@@ -101,7 +105,7 @@ export function registerArenaRoutes(context: AppContext, deps: RouteDeps): void 
       if (!problem)
         throw new ArenaError('NOT_FOUND', 'No such problem', { problemId: request.params.id });
       return { problem: problemDetail(problem) };
-    }),
+    }, 'public'),
   );
 
   http.get(
@@ -109,7 +113,7 @@ export function registerArenaRoutes(context: AppContext, deps: RouteDeps): void 
     route(async (_user, request) => {
       const { limit, offset } = parse(page, request.query);
       return { leaderboard: await store.leaderboard(limit, offset) };
-    }),
+    }, 'public'),
   );
 
   http.get(

@@ -19,6 +19,10 @@ export function Home() {
           <h2>Chat</h2>
           <p>Rooms with the people you invite; edit and delete your messages.</p>
         </a>
+        <a class="card" href="/battles">
+          <h2>Battles</h2>
+          <p>Two players, one problem, one clock. Ratings, leaderboard, invitations.</p>
+        </a>
       </div>
       {!user && (
         <p>
