@@ -12,6 +12,7 @@ const Room = lazy(() => import('./chat/room-page').then((m) => m.RoomPage));
 const Battles = lazy(() => import('./battle/battles-page').then((m) => m.BattlesPage));
 const Leaderboard = lazy(() => import('./pages/leaderboard').then((m) => m.Leaderboard));
 const Problems = lazy(() => import('./pages/leaderboard').then((m) => m.Problems));
+const Runner = lazy(() => import('./runner/runner-page').then((m) => m.RunnerPage));
 const Pad = lazy(() => import('./pad/pad-page').then((m) => m.PadPage));
 
 export function App() {
@@ -34,6 +35,7 @@ export function App() {
             <Route path="/battles" component={Battles} />
             <Route path="/leaderboard" component={Leaderboard} />
             <Route path="/problems" component={Problems} />
+            <Route path="/runner" component={Runner} />
             <Route default component={NotFound} />
           </Router>
         </ErrorBoundary>

@@ -23,6 +23,10 @@ export function Home() {
           <h2>Battles</h2>
           <p>Two players, one problem, one clock. Ratings, leaderboard, invitations.</p>
         </a>
+        <a class="card" href="/runner">
+          <h2>Runner</h2>
+          <p>Run Python or JavaScript on the server; tasks with progress; a live leaderboard.</p>
+        </a>
       </div>
       {!user && (
         <p>
