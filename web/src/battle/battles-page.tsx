@@ -335,8 +335,7 @@ function Battle({
   useEffect(() => {
     const offs = [
       client.on('battle:submission', (data) => {
-        if (data.userId !== user.id)
-          setOpponent(`Submitted at ${new Date().toLocaleTimeString()}, being judged`);
+        if (data.userId !== user.id) setOpponent(`Submitted at ${new Date().toLocaleTimeString()}`);
       }),
       client.on('battle:execution_result', (result) => setSubmissions((list) => [result, ...list])),
     ];

@@ -2,7 +2,13 @@ import { useLocation } from 'preact-iso';
 import { currentUser, signOut } from '../lib/session';
 import { ConnectionBadge } from './connection-badge';
 
-const NAV = [{ href: '/pads', label: 'Pads' }];
+const NAV = [
+  { href: '/pads', label: 'Pads' },
+  { href: '/chat', label: 'Chat' },
+  { href: '/battles', label: 'Battles' },
+  { href: '/leaderboard', label: 'Leaderboard' },
+  { href: '/runner', label: 'Runner' },
+];
 
 export function Header() {
   const { path, route } = useLocation();
