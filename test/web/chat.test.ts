@@ -124,6 +124,23 @@ test(
 
     assert.deepEqual(await seriousViolations(bob.page), []);
 
+    // Unread counts: Bob leaves the room, Alice writes twice.
+    await bob.page.goto(web.server.url + '/chat');
+    for (const text of ['one more', 'and another']) {
+      await alice.page.getByLabel('Message', { exact: true }).fill(text);
+      await alice.page.getByRole('button', { name: 'Send' }).click();
+      await alice.page.getByTestId('messages').getByText(text).waitFor({ timeout: TIMEOUT });
+    }
+    await bob.page.reload();
+    await bob.page.getByRole('link', { name: 'Team <b>room</b>' }).waitFor();
+    await bob.page.getByTestId('unread').getByText('2 unread').waitFor({ timeout: TIMEOUT });
+    await bob.page.getByRole('link', { name: 'Team <b>room</b>' }).click();
+    await bob.page.getByTestId('messages').getByText('and another').waitFor({ timeout: TIMEOUT });
+    await bob.page.goto(web.server.url + '/chat');
+    await bob.page.getByRole('link', { name: 'Team <b>room</b>' }).waitFor();
+    await bob.page.waitForTimeout(500);
+    assert.equal(await bob.page.getByTestId('unread').count(), 0, 'read once opened');
+
     // Eve is not in the room.
     await eve.page.goto(web.server.url + '/chat/alice_chat/team');
     await eve.page.getByRole('alert').getByText('You are not a participant of this room').waitFor();

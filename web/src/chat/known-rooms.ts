@@ -27,3 +27,24 @@ export function rememberRoom(room: KnownRoom): void {
     // Not remembered.
   }
 }
+
+const seenKey = (host: string, slug: string) => `ringside.seen.${host.toLowerCase()}/${slug}`;
+
+/** The creation time of the newest message seen in a room (ISO text), or null. */
+export function lastSeen(host: string, slug: string): string | null {
+  try {
+    return localStorage.getItem(seenKey(host, slug));
+  } catch {
+    return null;
+  }
+}
+
+export function markSeen(host: string, slug: string, created: string): void {
+  const before = lastSeen(host, slug);
+  if (before && before >= created) return;
+  try {
+    localStorage.setItem(seenKey(host, slug), created);
+  } catch {
+    // Unread counts will be off in this browser.
+  }
+}

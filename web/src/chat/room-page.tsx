@@ -9,7 +9,7 @@ import { SignInFirst, useUser } from '../lib/require-user';
 import { authToken } from '../lib/session-token';
 import { useTitle } from '../lib/title';
 import { notify } from '../lib/toasts';
-import { rememberRoom } from './known-rooms';
+import { markSeen, rememberRoom } from './known-rooms';
 
 const LIMIT = 500;
 const PAGE = 30;
@@ -138,6 +138,11 @@ function Conversation({
       client.close();
     };
   }, [room.host, room.slug, userId]);
+
+  useEffect(() => {
+    const newest = messages[messages.length - 1];
+    if (newest) markSeen(room.host, room.slug, newest.created);
+  }, [messages, room.host, room.slug]);
 
   useLayoutEffect(() => {
     const list = listRef.current;

@@ -1,10 +1,11 @@
 // Chat rooms (spec 003): the rooms this browser knows, a new room, or one by its address.
 import { useLocation } from 'preact-iso';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
+import type { ChatMessage } from '@client/index.js';
 import { api, ApiError } from '../lib/api';
 import { SignInFirst, useUser } from '../lib/require-user';
 import { useTitle } from '../lib/title';
-import { knownRooms, rememberRoom } from './known-rooms';
+import { knownRooms, lastSeen, rememberRoom, type KnownRoom } from './known-rooms';
 
 export function RoomsPage() {
   useTitle('Chat');
@@ -53,6 +54,7 @@ export function RoomsPage() {
               <a href={`/chat/${encodeURIComponent(room.host)}/${encodeURIComponent(room.slug)}`}>
                 {room.name}
               </a>{' '}
+              <Unread room={room} userId={user.id} />{' '}
               <span class="muted">
                 {room.host}/{room.slug}
               </span>
@@ -90,5 +92,31 @@ export function RoomsPage() {
         </p>
       )}
     </section>
+  );
+}
+
+const UNREAD_PAGE = 50;
+
+/** Messages of others newer than the last one seen in this browser (one REST page). */
+function Unread({ room, userId }: { room: KnownRoom; userId: string }) {
+  const [count, setCount] = useState<number | null>(null);
+  useEffect(() => {
+    const seen = lastSeen(room.host, room.slug);
+    api<{ messages: ChatMessage[] }>(
+      'GET',
+      `/api/rooms/${encodeURIComponent(room.host)}/${encodeURIComponent(room.slug)}/messages?limit=${UNREAD_PAGE}`,
+    ).then(
+      ({ messages }) =>
+        setCount(
+          messages.filter((m) => m.user_id !== userId && (!seen || m.created > seen)).length,
+        ),
+      () => setCount(null),
+    );
+  }, [room.host, room.slug, userId]);
+  if (!count) return null;
+  return (
+    <span class="unread" data-testid="unread">
+      {count >= UNREAD_PAGE ? `${UNREAD_PAGE}+` : count} unread
+    </span>
   );
 }
