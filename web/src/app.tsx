@@ -13,6 +13,7 @@ const Battles = lazy(() => import('./battle/battles-page').then((m) => m.Battles
 const Leaderboard = lazy(() => import('./pages/leaderboard').then((m) => m.Leaderboard));
 const Problems = lazy(() => import('./pages/leaderboard').then((m) => m.Problems));
 const Runner = lazy(() => import('./runner/runner-page').then((m) => m.RunnerPage));
+const Profile = lazy(() => import('./pages/profile').then((m) => m.Profile));
 const Pad = lazy(() => import('./pad/pad-page').then((m) => m.PadPage));
 
 export function App() {
@@ -36,6 +37,7 @@ export function App() {
             <Route path="/leaderboard" component={Leaderboard} />
             <Route path="/problems" component={Problems} />
             <Route path="/runner" component={Runner} />
+            <Route path="/profile" component={Profile} />
             <Route default component={NotFound} />
           </Router>
         </ErrorBoundary>

@@ -207,6 +207,9 @@ function Conversation({
         {messages.map((m) => (
           <li key={m.id} class="message" data-id={m.id}>
             <div class="message-meta">
+              {m.userAvatar && (
+                <img class="avatar" src={m.userAvatar} alt="" width="20" height="20" />
+              )}
               <strong>{m.user}</strong>{' '}
               <time dateTime={m.created}>{new Date(m.created).toLocaleString()}</time>
               {m.edited && <span class="muted"> (edited)</span>}

@@ -1,5 +1,5 @@
 import { useLocation } from 'preact-iso';
-import { currentUser, signOut } from '../lib/session';
+import { currentAvatar, currentUser, signOut } from '../lib/session';
 import { ConnectionBadge } from './connection-badge';
 
 const NAV = [
@@ -34,9 +34,17 @@ export function Header() {
         <ConnectionBadge />
         {user ? (
           <>
-            <span class="user" data-testid="current-user">
+            <a
+              class="user"
+              href="/profile"
+              data-testid="current-user"
+              aria-label={`${user.username}: profile`}
+            >
+              {currentAvatar.value && (
+                <img class="avatar" src={currentAvatar.value} alt="" width="28" height="28" />
+              )}
               {user.username}
-            </span>
+            </a>
             <button
               type="button"
               class="secondary"

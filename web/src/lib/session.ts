@@ -23,6 +23,21 @@ function storedUser(): User | null {
 /** The signed-in user (shown at once from storage, confirmed by the server). */
 export const currentUser = signal<User | null>(storedUser());
 
+/** The signed-in user's avatar URL (null: none). */
+export const currentAvatar = signal<string | null>(null);
+
+export async function loadAvatar(): Promise<void> {
+  if (!authToken()) {
+    currentAvatar.value = null;
+    return;
+  }
+  try {
+    currentAvatar.value = (await api<{ avatar: string | null }>('GET', '/api/me/avatar')).avatar;
+  } catch {
+    // Shown again on the next load.
+  }
+}
+
 function setSession(token: string | null, user: User | null): void {
   storeToken(token);
   try {
@@ -32,6 +47,8 @@ function setSession(token: string | null, user: User | null): void {
     // See storeToken.
   }
   currentUser.value = user;
+  if (user) void loadAvatar();
+  else currentAvatar.value = null;
 }
 
 export async function restoreSession(): Promise<void> {
