@@ -120,3 +120,30 @@ test('a whole battle, from the queue to the leaderboard', { timeout: 150_000 }, 
 
   for (const person of [alice, bob, visitor]) assert.deepEqual(person.errors, []);
 });
+
+test('an invitation arrives as a notification and is accepted', { timeout: 90_000 }, async () => {
+  const carol = await web.open('/');
+  await signUp(carol.page, 'carol_battle');
+  const dave = await web.open('/');
+  await signUp(dave.page, 'dave_battle');
+  await dave.page.goto(web.server.url + '/battles');
+  await dave.page.getByTestId('connection').getByText('Connected').waitFor({ timeout: TIMEOUT });
+
+  await carol.page.goto(web.server.url + '/battles');
+  await carol.page.getByLabel('Username').fill('dave_battle');
+  await carol.page.getByRole('button', { name: 'Invite (easy)' }).click();
+  await carol.page.getByText('Invitation sent to dave_battle').waitFor({ timeout: TIMEOUT });
+
+  const panel = dave.page.getByRole('region', { name: 'Notifications' });
+  await panel
+    .getByText(/carol_battle/)
+    .first()
+    .waitFor({ timeout: TIMEOUT });
+  assert.deepEqual(await seriousViolations(dave.page), []);
+  await panel.getByRole('button', { name: 'Accept' }).click();
+  for (const page of [carol.page, dave.page])
+    await page.getByRole('heading', { name: 'Add (easy)' }).waitFor({ timeout: TIMEOUT });
+  await dave.page.getByText('vs carol_battle').waitFor();
+  assert.deepEqual(carol.errors, []);
+  assert.deepEqual(dave.errors, []);
+});
