@@ -126,13 +126,19 @@ test('an invitation arrives as a notification and is accepted', { timeout: 90_00
   await signUp(carol.page, 'carol_battle');
   const dave = await web.open('/');
   await signUp(dave.page, 'dave_battle');
-  await dave.page.goto(web.server.url + '/battles');
-  await dave.page.getByTestId('connection').getByText('Connected').waitFor({ timeout: TIMEOUT });
+  // Dave is elsewhere in the app: the invitation still reaches him, as a toast.
+  await dave.page.goto(web.server.url + '/pads');
+  await dave.page.waitForTimeout(1000);
 
   await carol.page.goto(web.server.url + '/battles');
   await carol.page.getByLabel('Username').fill('dave_battle');
   await carol.page.getByRole('button', { name: 'Invite (easy)' }).click();
   await carol.page.getByText('Invitation sent to dave_battle').waitFor({ timeout: TIMEOUT });
+  await dave.page
+    .locator('.toast')
+    .getByText(/\(see Battles\)/)
+    .waitFor({ timeout: TIMEOUT });
+  await dave.page.getByRole('link', { name: 'Battles' }).first().click();
 
   const panel = dave.page.getByRole('region', { name: 'Notifications' });
   await panel

@@ -1,5 +1,6 @@
 // The shell: header, routes (screens with editors load lazily), notifications.
 import { ErrorBoundary, lazy, LocationProvider, Route, Router } from 'preact-iso';
+import { ArenaNotifications } from './components/arena-notifications';
 import { Header } from './components/header';
 import { Toasts } from './components/toasts';
 import { Home } from './pages/home';
@@ -43,6 +44,7 @@ export function App() {
         </ErrorBoundary>
       </main>
       <Toasts />
+      <ArenaNotifications />
     </LocationProvider>
   );
 }
