@@ -153,3 +153,31 @@ test('an invitation arrives as a notification and is accepted', { timeout: 90_00
   assert.deepEqual(carol.errors, []);
   assert.deepEqual(dave.errors, []);
 });
+
+test('teams: create one, add a member, both see it', { timeout: 60_000 }, async () => {
+  const erin = await web.open('/');
+  await signUp(erin.page, 'erin_team');
+  const finn = await web.open('/');
+  await signUp(finn.page, 'finn_team');
+
+  await erin.page.goto(web.server.url + '/teams');
+  await erin.page.getByLabel('New team').fill('Night <owls>');
+  await erin.page.getByRole('button', { name: 'Create' }).click();
+  await erin.page.getByRole('heading', { name: 'Night <owls>' }).waitFor();
+  await erin.page.getByLabel('Add a member').fill('finn_team');
+  await erin.page.getByRole('button', { name: 'Add', exact: true }).click();
+  await erin.page.getByTestId('members').getByText('finn_team').waitFor();
+  await erin.page.getByLabel('Add a member').fill('nobody_here');
+  await erin.page.getByRole('button', { name: 'Add', exact: true }).click();
+  await erin.page.getByRole('alert').waitFor();
+  assert.deepEqual(await seriousViolations(erin.page), []);
+
+  await finn.page.goto(web.server.url + '/teams');
+  await finn.page.getByRole('button', { name: 'Night <owls>' }).click();
+  await finn.page.getByTestId('members').getByText('erin_team').waitFor();
+  assert.deepEqual(finn.errors, []);
+  assert.deepEqual(
+    erin.errors.filter((e) => !/status of 404/.test(e)),
+    [],
+  );
+});

@@ -15,6 +15,7 @@ const Leaderboard = lazy(() => import('./pages/leaderboard').then((m) => m.Leade
 const Problems = lazy(() => import('./pages/leaderboard').then((m) => m.Problems));
 const Runner = lazy(() => import('./runner/runner-page').then((m) => m.RunnerPage));
 const Profile = lazy(() => import('./pages/profile').then((m) => m.Profile));
+const Teams = lazy(() => import('./battle/teams-page').then((m) => m.TeamsPage));
 const Pad = lazy(() => import('./pad/pad-page').then((m) => m.PadPage));
 
 export function App() {
@@ -39,6 +40,7 @@ export function App() {
             <Route path="/problems" component={Problems} />
             <Route path="/runner" component={Runner} />
             <Route path="/profile" component={Profile} />
+            <Route path="/teams" component={Teams} />
             <Route default component={NotFound} />
           </Router>
         </ErrorBoundary>

@@ -252,7 +252,8 @@ function Lobby({
         </p>
       )}
       <p>
-        <a href="/leaderboard">Leaderboard</a> · <a href="/problems">Problems</a>
+        <a href="/leaderboard">Leaderboard</a> · <a href="/problems">Problems</a> ·{' '}
+        <a href="/teams">Teams</a>
       </p>
     </>
   );
