@@ -109,6 +109,9 @@ test(
       await carol.page.getByTestId('participants').getByText(name).waitFor({ timeout: TIMEOUT });
     await carol.page.getByTestId('output').getByText('42').waitFor();
     assert.deepEqual(await seriousViolations(carol.page), []);
+    await carol.page.emulateMedia({ colorScheme: 'dark' });
+    assert.deepEqual(await seriousViolations(carol.page), [], 'dark theme');
+    await carol.page.emulateMedia({ colorScheme: 'light' });
 
     // Bob loses his connection, keeps typing; Alice types too; Bob comes back.
     await bob.context.setOffline(true);

@@ -41,6 +41,15 @@ async function main(): Promise<void> {
     const grace = await web.open('/');
     await signUp(grace.page, 'grace');
 
+    // Profile with an avatar (a picture of the logo, made by the browser itself).
+    const picture = await ada.page.locator('.brand img').screenshot();
+    await ada.page.goto(web.server.url + '/profile');
+    await ada.page
+      .getByLabel(/Avatar/)
+      .setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: picture });
+    await ada.page.locator('.avatar-large').first().waitFor();
+    await shoot(ada.page, 'profile');
+
     // Pad: two people, code, a run.
     await ada.page.goto(web.server.url + '/pads');
     await ada.page.getByRole('button', { name: 'New pad' }).click();
@@ -105,6 +114,14 @@ async function main(): Promise<void> {
     await ada.page.getByRole('button', { name: 'Submit' }).click();
     await ada.page.getByTestId('result').waitFor({ timeout: 60_000 });
     await shoot(ada.page, 'battle-result');
+
+    await ada.page.goto(web.server.url + '/teams');
+    await ada.page.getByLabel('New team').fill('Night owls');
+    await ada.page.getByRole('button', { name: 'Create' }).click();
+    await ada.page.getByLabel('Add a member').fill('grace');
+    await ada.page.getByRole('button', { name: 'Add', exact: true }).click();
+    await ada.page.getByTestId('members').getByText('grace').waitFor();
+    await shoot(ada.page, 'teams');
 
     await ada.page.goto(web.server.url + '/leaderboard');
     await ada.page.getByTestId('leaderboard').waitFor();

@@ -1,11 +1,8 @@
 // The editor's extensions (everything but collab, which CollabSync adds), and language
 // packs loaded on demand so they stay out of the first screen's JavaScript.
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
-import {
-  defaultHighlightStyle,
-  syntaxHighlighting,
-  type LanguageSupport,
-} from '@codemirror/language';
+import { HighlightStyle, syntaxHighlighting, type LanguageSupport } from '@codemirror/language';
+import { tags } from '@lezer/highlight';
 import { Compartment, type Extension } from '@codemirror/state';
 import {
   drawSelection,
@@ -18,6 +15,31 @@ import {
 import { remoteCursors } from './remote-cursors';
 
 export const languageSlot = new Compartment();
+
+/** Colours from CSS variables, so the light and dark themes both keep their contrast. */
+const highlight = HighlightStyle.define([
+  {
+    tag: [tags.keyword, tags.controlKeyword, tags.moduleKeyword, tags.operatorKeyword],
+    color: 'var(--syn-keyword)',
+  },
+  { tag: [tags.string, tags.special(tags.string), tags.regexp], color: 'var(--syn-string)' },
+  { tag: [tags.number, tags.bool, tags.null, tags.atom], color: 'var(--syn-number)' },
+  {
+    tag: [tags.comment, tags.lineComment, tags.blockComment],
+    color: 'var(--syn-comment)',
+    fontStyle: 'italic',
+  },
+  {
+    tag: [
+      tags.function(tags.variableName),
+      tags.function(tags.propertyName),
+      tags.definition(tags.variableName),
+    ],
+    color: 'var(--syn-function)',
+  },
+  { tag: [tags.typeName, tags.className], color: 'var(--syn-type)' },
+  { tag: tags.invalid, color: 'var(--danger)' },
+]);
 
 export async function languageSupport(language: string): Promise<LanguageSupport | null> {
   if (language === 'python') return (await import('@codemirror/lang-python')).python();
@@ -36,7 +58,7 @@ export function editorExtensions(
     history(),
     drawSelection(),
     highlightActiveLine(),
-    syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+    syntaxHighlighting(highlight),
     // Tab is left to the browser, so the keyboard can always leave the editor.
     keymap.of([...defaultKeymap, ...historyKeymap]),
     languageSlot.of(language ?? []),
