@@ -21,7 +21,7 @@ after(async () => web?.close());
 
 test('static files, client routes, cache headers, API paths stay JSON', async () => {
   const get = (path: string) => fetch(web.server.url + path);
-  for (const path of ['/', '/pads', '/pad/some-id', '/signin']) {
+  for (const path of ['/', '/pads', '/pad/some-id', '/sessions', '/chat/a/b', '/signin']) {
     const response = await get(path);
     assert.equal(response.status, 200, path);
     assert.match(response.headers.get('content-type') ?? '', /text\/html/);
@@ -170,7 +170,17 @@ test(
   'phone layout: nothing wider than the screen; accessible main screens',
   { timeout: 60_000 },
   async () => {
-    for (const path of ['/', '/signin', '/signup', '/pads', '/nowhere']) {
+    for (const path of [
+      '/',
+      '/signin',
+      '/signup',
+      '/pads',
+      '/sessions',
+      '/leaderboard',
+      '/problems',
+      '/runner',
+      '/nowhere',
+    ]) {
       const { page } = await web.open(path, PHONE);
       await page.locator('main h1').first().waitFor();
       assert.equal(await horizontalOverflow(page), 0, `${path} overflows at 375 px`);

@@ -33,6 +33,9 @@ export function App() {
             <Route path="/signup" component={SignIn} />
             <Route path="/pads" component={Pads} />
             <Route path="/pad/:id" component={Pad} />
+            {/* The spec's word for a pad is a session. */}
+            <Route path="/sessions" component={Pads} />
+            <Route path="/sessions/:id" component={Pad} />
             <Route path="/chat" component={Rooms} />
             <Route path="/chat/:host/:slug" component={Room} />
             <Route path="/battles" component={Battles} />
