@@ -19,6 +19,7 @@ import {
 } from './auth/index.js';
 import type { AppConfig } from './config.js';
 import { registerAuthRoutes } from './http/auth-routes.js';
+import { registerAvatarRoutes } from './http/avatar-routes.js';
 import { installErrorHandlers } from './http/errors.js';
 import { registerHealthRoutes } from './http/health.js';
 import { createMetricsRegistry, registerMetricsRoute } from './http/metrics.js';
@@ -100,6 +101,7 @@ export function createApp(config: AppConfig, modules: AppModule[] = appModules):
     auth,
     loginLimiter: new LoginLimiter(config.loginAttemptsPerMinute),
   });
+  registerAvatarRoutes(fastify, { dataDir: config.dataDir, verifyToken: (t) => tokens.verify(t) });
   registerWebPage(fastify, config.webDir, logger);
 
   let stopped: Promise<void> | undefined;

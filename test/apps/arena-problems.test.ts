@@ -187,7 +187,11 @@ describe('problem REST with --problems', () => {
     );
     assert.equal((await get('/api/problems/two-sum')).status, 404, 'the built-in bank is replaced');
     assert.equal((await get('/api/problems?difficulty=legendary')).status, 400);
-    assert.equal((await get('/api/problems', false)).status, 401);
+    // Public, as a battle site's problem list is; the rest of the arena's REST is not.
+    assert.equal((await get('/api/problems', false)).status, 200);
+    assert.equal((await get('/api/problems/add-easy', false)).status, 200);
+    assert.equal((await get('/api/leaderboard', false)).status, 200);
+    assert.equal((await get('/api/notifications', false)).status, 401);
   });
 
   test('a problem’s details show its visible tests only', async () => {

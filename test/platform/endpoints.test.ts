@@ -121,7 +121,8 @@ describe('endpoints', () => {
     assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
     const html = await page.text();
     assert.match(html, /<title>ringside<\/title>/);
-    assert.match(html, /\/api\/auth\/login/);
+    // The browser app (web/, built by npm install): its hashed entry script.
+    assert.match(html, /<script type="module"[^>]* src="\/assets\/index-[\w-]+\.js"/);
     const missing = await api(serve.url, 'GET', '/api/no-such-thing');
     assert.equal(missing.status, 404);
     assert.deepEqual(missing.body, { error: 'not found' });

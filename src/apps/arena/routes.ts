@@ -1,5 +1,7 @@
 // REST for the arena. Every route needs a token (`Authorization: Bearer …` or
-// `?token=`); errors are `{error, code, details}` with the HTTP status of the code.
+// `?token=`) except the problem list, a problem and the leaderboard, which are public
+// (what a battle site shows anyone); errors are `{error, code, details}` with the HTTP
+// status of the code.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext, AuthenticatedUser } from '../types.js';
@@ -49,22 +51,24 @@ export function registerArenaRoutes(context: AppContext, deps: RouteDeps): void 
   const { http, auth } = context;
   const { bank, ratings, battles, chat, notifications, teams, admins } = deps;
 
+  /** Public routes' handlers get no user (null) and must not need one. */
   function route(
     handler: (
       user: AuthenticatedUser,
       request: FastifyRequest<Params>,
       reply: FastifyReply,
     ) => Promise<unknown>,
+    access: 'user' | 'public' = 'user',
   ) {
     return async (request: FastifyRequest<Params>, reply: FastifyReply) => {
       const user = (await auth.userOf(request))?.user;
-      if (!user) {
+      if (!user && access === 'user') {
         return reply
           .code(401)
           .send({ error: 'missing, invalid or expired token', code: 'UNAUTHORIZED', details: {} });
       }
       try {
-        return await handler(user, request, reply);
+        return await handler(user as AuthenticatedUser, request, reply);
       } catch (error) {
         if (error instanceof ArenaError)
           return reply
@@ -89,7 +93,7 @@ export function registerArenaRoutes(context: AppContext, deps: RouteDeps): void 
     route(async (_user, request) => {
       const { difficulty } = parse(problemsQuery, request.query);
       return { problems: bank.list(difficulty).map(problemSummary) };
-    }),
+    }, 'public'),
   );
 
   http.get(
@@ -99,7 +103,7 @@ export function registerArenaRoutes(context: AppContext, deps: RouteDeps): void 
       if (!problem)
         throw new ArenaError('NOT_FOUND', 'No such problem', { problemId: request.params.id });
       return { problem: problemDetail(problem) };
-    }),
+    }, 'public'),
   );
 
   http.get(
@@ -107,7 +111,7 @@ export function registerArenaRoutes(context: AppContext, deps: RouteDeps): void 
     route(async (_user, request) => {
       const { limit, offset } = parse(page, request.query);
       return { leaderboard: await ratings.leaderboard(limit, offset) };
-    }),
+    }, 'public'),
   );
 
   http.get(
