@@ -74,6 +74,9 @@ export class Namespace {
   }
 }
 
+/** Packets a client may send for a namespace whose CONNECT is not answered yet. */
+const MAX_PACKETS_WHILE_CONNECTING = 100;
+
 const silentLogger: Logger = { info() {}, warn() {}, error() {}, debug() {} };
 
 export class SocketIoServer {
@@ -119,8 +122,11 @@ class Client implements SocketLink {
   private readonly encoder = new Encoder();
   private readonly decoder: Decoder;
   private readonly sockets = new Map<string, Socket>();
-  /** Namespaces whose CONNECT is going through middlewares. */
-  private readonly connecting = new Set<string>();
+  /**
+   * Namespaces whose CONNECT is going through middlewares, with the packets that came
+   * for them meanwhile (replayed once connected, dropped if refused).
+   */
+  private readonly connecting = new Map<string, Packet[]>();
   private connectTimer: NodeJS.Timeout | null;
 
   constructor(
@@ -174,8 +180,14 @@ class Client implements SocketLink {
       });
       return;
     }
+    const waiting = this.connecting.get(packet.nsp);
+    if (waiting) {
+      if (waiting.length >= MAX_PACKETS_WHILE_CONNECTING) this.session.close('forced close');
+      else waiting.push(packet);
+      return;
+    }
     const socket = this.sockets.get(packet.nsp);
-    if (!socket) return; // after a disconnect, or before the CONNECT finished: dropped
+    if (!socket) return; // not connected (or no longer): dropped
     switch (packet.type) {
       case PacketType.EVENT:
       case PacketType.BINARY_EVENT:
@@ -216,7 +228,7 @@ class Client implements SocketLink {
       secure: this.session.handshake.secure,
     };
     const socket = new Socket(randomBytes(15).toString('base64url'), nsp, handshake, this);
-    this.connecting.add(nsp);
+    this.connecting.set(nsp, []);
     try {
       await namespace.admit(socket);
     } catch (error) {
@@ -230,6 +242,7 @@ class Client implements SocketLink {
       this.write({ type: PacketType.CONNECT_ERROR, nsp, data });
       return;
     }
+    const waiting = this.connecting.get(nsp) ?? [];
     this.connecting.delete(nsp);
     if (!this.session.isOpen) return;
     if (this.connectTimer) clearTimeout(this.connectTimer);
@@ -237,6 +250,10 @@ class Client implements SocketLink {
     this.sockets.set(nsp, socket);
     this.write({ type: PacketType.CONNECT, nsp, data: { sid: socket.id } });
     namespace.connected(socket);
+    for (const packet of waiting) {
+      if (!socket.isConnected) break;
+      this.dispatch(packet);
+    }
   }
 
   private onClose(reason: CloseReason): void {
