@@ -40,6 +40,7 @@ export class Socket {
   /** Application data for this socket. */
   data: Record<string, unknown> = {};
   private readonly listeners = new Map<string, Listener[]>();
+  private readonly anyListeners: Array<(event: string, ...args: unknown[]) => void> = [];
   private readonly disconnectListeners: Array<(reason: DisconnectReason) => void> = [];
   private readonly acks = new Map<number, Ack>();
   private nextAckId = 0;
@@ -60,6 +61,12 @@ export class Socket {
     const list = this.listeners.get(event);
     if (list) list.push(listener);
     else this.listeners.set(event, [listener]);
+    return this;
+  }
+
+  /** Called for every event from the client, before the listeners of that event. */
+  onAny(listener: (event: string, ...args: unknown[]) => void): this {
+    this.anyListeners.push(listener);
     return this;
   }
 
@@ -97,6 +104,10 @@ export class Socket {
     const args = packet.data as unknown[];
     const [event, ...rest] = args as [string, ...unknown[]];
     if (packet.id !== undefined) rest.push(this.ackFor(packet.id));
+    for (const listener of this.anyListeners) {
+      listener(String(event), ...rest);
+      if (!this.connected) return;
+    }
     for (const listener of this.listeners.get(event) ?? []) {
       listener(...rest);
       if (!this.connected) return;
