@@ -138,8 +138,9 @@ function errorShape(error: ArenaError): AnswerShape {
 
 /** The /v1 envelope, whose id the ack makes needless. */
 function withoutId(encoded: string): AnswerShape {
-  const { id: _id, ...rest } = JSON.parse(encoded) as AnswerShape;
-  return rest;
+  const answer = JSON.parse(encoded) as AnswerShape;
+  delete answer.id;
+  return answer;
 }
 
 /**
