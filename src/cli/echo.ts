@@ -20,12 +20,10 @@ namespaces / and /custom emit "auth" with the CONNECT payload, answer "message" 
   --port N                     port to listen on; 0 picks a free one (default 9001)
   --host H                     address to bind (default 0.0.0.0)
   --log-level L                pino level (default info)${ENGINE_FLAGS_HELP}
-
-Socket.IO:
-  --socketio-ping-interval-ms N     server ping every N ms (default 25000)
-  --socketio-ping-timeout-ms N      close a session whose pong is N ms late (default 20000)
-  --socketio-max-payload N          largest HTTP body or message a client sends (default 1000000)
-  --socketio-connect-timeout-ms N   close a session that joins no namespace in N ms (default 45000)
+  --socketio-ping-interval-ms N    Socket.IO: server ping every N ms (default 25000)
+  --socketio-ping-timeout-ms N     close a session whose pong is N ms late (default 20000)
+  --socketio-max-payload N         largest body or message a client sends (default 1000000)
+  --socketio-connect-timeout-ms N  close a session joining no namespace in N ms (default 45000)
   --help                       this text
 `;
 
