@@ -8,6 +8,7 @@ import { decodePacket, decodePayload, type Packet } from 'engine.io-parser';
 import {
   CloseCode,
   UpgradeRejection,
+  type RateLimitOptions,
   type ServerConnection,
   type WebSocketServer,
 } from '../websocket/index.js';
@@ -35,6 +36,11 @@ export interface EngineServerOptions extends Partial<EngineOptions> {
   path?: string;
   /** Open sessions at most (polling and WebSocket); past it a handshake gets 503. */
   maxSessions?: number;
+  /**
+   * The engine's message rate limit for the WebSocket transport (each binary attachment
+   * is a message); unset: the server's default. Polling requests are not counted.
+   */
+  rateLimit?: RateLimitOptions | false;
 }
 
 interface WebSocketState {
@@ -46,6 +52,7 @@ export class EngineIoServer {
   readonly options: EngineOptions;
   readonly path: string;
   private readonly maxSessions: number;
+  private readonly rateLimit: RateLimitOptions | false | undefined;
   private readonly sessions = new Map<string, EngineSession>();
   private readonly polling = new WeakMap<EngineSession, PollingTransport>();
   private readonly connectionListeners: Array<(session: EngineSession) => void> = [];
@@ -58,6 +65,7 @@ export class EngineIoServer {
     }
     this.path = options.path ?? '/socket.io/';
     this.maxSessions = options.maxSessions ?? 10_000;
+    this.rateLimit = options.rateLimit;
     this.attachPolling(httpServer);
     this.attachWebSocket(server);
   }
@@ -284,9 +292,7 @@ export class EngineIoServer {
         if (session.isUpgradingTo(transport)) session.cancelUpgrade(false);
         else if (session.transport === transport) session.close('transport close', null);
       },
-      // Engine.IO has its own heartbeat and limits; the engine's message rate limit
-      // would count every binary attachment as a message.
-      rateLimit: { messagesPerSecond: 500, burst: 1000, onExceeded: 'close' },
+      rateLimit: this.rateLimit,
     });
   }
 

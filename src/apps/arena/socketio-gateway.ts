@@ -40,6 +40,9 @@ export function registerArenaSocketIo(
   const { auth, logger } = context;
   const engine = new EngineIoServer(context.server, context.http.server, {
     path: ARENA_SOCKETIO_PATH,
+    // As on /v1: the protocol's own limit (RATE_LIMITED through the ack) applies first;
+    // this is the engine's backstop for a WebSocket client that ignores it.
+    rateLimit: { messagesPerSecond: 200, burst: 400, onExceeded: 'close' },
     ...engineOptions,
   });
   const io = new SocketIoServer(engine, { logger });
