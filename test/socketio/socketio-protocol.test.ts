@@ -18,6 +18,8 @@ before(async () => {
     '200',
     '--socketio-connect-timeout-ms',
     '500',
+    '--socketio-max-payload',
+    '2000',
   ]);
   wsUrl = `ws://127.0.0.1:${echo.port}/socket.io/?EIO=4&transport=websocket`;
 });
@@ -100,6 +102,32 @@ describe('connect', () => {
     })();
     await peer.closedWithin(3000);
     assert.ok(Date.now() - started >= 400, 'not before the timeout');
+  });
+});
+
+describe('--socketio-max-payload', () => {
+  it('is announced in the handshake and enforced on both transports', async () => {
+    const base = `http://127.0.0.1:${echo.port}`;
+    const { sid, open } = await openPolling(base);
+    assert.equal(open.maxPayload, 2000);
+    const url = `${base}/socket.io/?EIO=4&transport=polling&sid=${sid}`;
+    const fits = await http(url, {
+      method: 'POST',
+      body: `40${RS}42["message","${'x'.repeat(1900)}"]`,
+    });
+    assert.equal(fits.status, 200);
+    const tooLarge = await http(url, {
+      method: 'POST',
+      body: `42["message","${'x'.repeat(2000)}"]`,
+    });
+    assert.equal(tooLarge.status, 413);
+    assert.equal((await http(url)).status, 400, 'the session is gone');
+
+    const peer = await connected();
+    peer.send(`42["message","${'y'.repeat(1900)}"]`);
+    assert.match((await peer.nextNotPing()) as string, /^42\["message-back","y{1900}"\]$/);
+    peer.send(`42["message","${'y'.repeat(2000)}"]`);
+    assert.equal(await peer.closedWithin(2000), 1009);
   });
 });
 
