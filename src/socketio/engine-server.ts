@@ -36,6 +36,8 @@ export interface EngineServerOptions extends Partial<EngineOptions> {
   path?: string;
   /** Open sessions at most (polling and WebSocket); past it a handshake gets 503. */
   maxSessions?: number;
+  /** Open sessions per client address (default: the engine's maxConnectionsPerIp; 0 = no limit). */
+  maxSessionsPerIp?: number;
   /**
    * The engine's message rate limit for the WebSocket transport (each binary attachment
    * is a message); unset: the server's default. Polling requests are not counted.
@@ -52,6 +54,8 @@ export class EngineIoServer {
   readonly options: EngineOptions;
   readonly path: string;
   private readonly maxSessions: number;
+  private readonly maxSessionsPerIp: number;
+  private readonly sessionsPerIp = new Map<string, number>();
   private readonly rateLimit: RateLimitOptions | false | undefined;
   private readonly sessions = new Map<string, EngineSession>();
   private readonly polling = new WeakMap<EngineSession, PollingTransport>();
@@ -65,6 +69,7 @@ export class EngineIoServer {
     }
     this.path = options.path ?? '/socket.io/';
     this.maxSessions = options.maxSessions ?? 10_000;
+    this.maxSessionsPerIp = options.maxSessionsPerIp ?? server.limits.maxConnectionsPerIp;
     this.rateLimit = options.rateLimit;
     this.attachPolling(httpServer);
     this.attachWebSocket(server);
@@ -136,15 +141,20 @@ export class EngineIoServer {
     res: http.ServerResponse,
     query: URLSearchParams,
   ): void {
+    const address = req.socket.remoteAddress ?? 'unknown';
     if (this.closing || this.sessions.size >= this.maxSessions) {
       writeText(res, 503, 'Service Unavailable');
+      return;
+    }
+    if (this.tooManyFrom(address)) {
+      writeText(res, 429, 'Too many sessions from this address');
       return;
     }
     const transport = new PollingTransport();
     const session = this.createSession(transport, {
       query,
       headers: req.headers,
-      address: req.socket.remoteAddress ?? 'unknown',
+      address,
       secure: 'encrypted' in req.socket && req.socket.encrypted === true,
     });
     this.polling.set(session, transport);
@@ -254,6 +264,8 @@ export class EngineIoServer {
         }
         if (this.closing || this.sessions.size >= this.maxSessions)
           throw new UpgradeRejection(503, 'Service Unavailable');
+        if (this.tooManyFrom(request.remoteAddress))
+          throw new UpgradeRejection(429, 'Too many sessions from this address');
         const session = this.createSession(transport, {
           query,
           headers: { ...request.headers },
@@ -305,8 +317,20 @@ export class EngineIoServer {
     const sid = randomBytes(15).toString('base64url');
     const session = new EngineSession(sid, transport, handshake, this.options);
     this.sessions.set(sid, session);
-    session.onClose(() => this.sessions.delete(sid));
+    const address = handshake.address;
+    this.sessionsPerIp.set(address, (this.sessionsPerIp.get(address) ?? 0) + 1);
+    session.onClose(() => {
+      this.sessions.delete(sid);
+      const left = (this.sessionsPerIp.get(address) ?? 1) - 1;
+      if (left <= 0) this.sessionsPerIp.delete(address);
+      else this.sessionsPerIp.set(address, left);
+    });
     return session;
+  }
+
+  private tooManyFrom(address: string): boolean {
+    const limit = this.maxSessionsPerIp;
+    return limit > 0 && (this.sessionsPerIp.get(address) ?? 0) >= limit;
   }
 
   private announce(session: EngineSession): void {
