@@ -14,9 +14,27 @@ export type LocalConnection = ServerConnection<unknown>;
  */
 export type Message = string | Buffer;
 
+/**
+ * A member the engine does not hold as a WebSocket connection: a Socket.IO socket (whose
+ * transport may be HTTP long-polling) or any other adapter of this node. The broker
+ * hands it each message by calling `deliver`, in publishing order; the adapter turns the
+ * message into its own framing. Unlike a connection, a sink does not leave by itself:
+ * its owner calls `release` when it goes away.
+ */
+export interface MessageSink {
+  deliver(message: Message): void;
+}
+
+/** What can be in a room or be a user's: a local WebSocket connection or a sink. */
+export type Member = LocalConnection | MessageSink;
+
+export function isSink(member: Member): member is MessageSink {
+  return typeof (member as Partial<MessageSink>).deliver === 'function';
+}
+
 export interface PublishOptions {
-  /** A local connection that must not receive it (typically the sender). */
-  except?: LocalConnection;
+  /** A local member that must not receive it (typically the sender). */
+  except?: Member;
 }
 
 /** Who is in a room, across every node the broker spans. */
@@ -51,16 +69,18 @@ export interface RoomPresence {
  * queued for: useful for metrics and tests, never a proof of delivery in a cluster.
  */
 export interface Broker {
-  /** Adds a local connection to a room. Throws RoomLimitError past the per-connection limit. */
-  join(connection: LocalConnection, room: string): void;
-  /** Takes a local connection out of a room (nothing happens when it was not in it). */
-  leave(connection: LocalConnection, room: string): void;
+  /** Adds a local member to a room. Throws RoomLimitError past the per-member limit. */
+  join(member: Member, room: string): void;
+  /** Takes a local member out of a room (nothing happens when it was not in it). */
+  leave(member: Member, room: string): void;
   /**
    * Binds a local connection to a user until it closes: from now on it receives what is
    * sent to that user, and it counts in presence as that user. Call it before the 101
    * (in onConnect) and nothing sent to the user afterwards is missed.
    */
-  identify(connection: LocalConnection, userId: string): void;
+  identify(member: Member, userId: string): void;
+  /** A sink went away: it leaves every room and stops counting as its user's. */
+  release(sink: MessageSink): void;
 
   /** Sends to every member of a room (but `except`). */
   publish(room: string, message: Message, options?: PublishOptions): number;

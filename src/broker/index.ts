@@ -3,9 +3,12 @@ export type {
   Broker,
   BrokerNode,
   LocalConnection,
+  Member,
   Message,
+  MessageSink,
   PublishOptions,
   RoomPresence,
 } from './broker.js';
+export { isSink } from './broker.js';
 export { MemoryBroker } from './memory-broker.js';
 export { RoomLimitError } from '../websocket/index.js';

@@ -3,8 +3,14 @@
 // UNAUTHORIZED error and is closed with 4401, so browsers (which never see an HTTP
 // status) learn why. Each request is answered by exactly one response or error that
 // echoes its id; events may follow.
-import { RoomLimitError, TokenBucket, type ServerConnection } from '../../websocket/index.js';
 import type { ArenaResponses } from '../../protocols/arena.js';
+import type { Member } from '../../broker/index.js';
+import {
+  RoomLimitError,
+  TokenBucket,
+  type Logger,
+  type ServerConnection,
+} from '../../websocket/index.js';
 import type { AppContext, AuthenticatedUser } from '../types.js';
 import type { BattleService } from './battle-service.js';
 import type { ArenaChatService } from './chat.js';
@@ -36,6 +42,8 @@ export interface ArenaState {
   bucket: TokenBucket | null;
   /** Chat channels this connection joined. */
   channels: Set<string>;
+  /** The connection as request handlers see it (set once authenticated). */
+  peer: ArenaPeer | null;
 }
 
 export interface ArenaServices {
@@ -47,22 +55,80 @@ export interface ArenaServices {
 }
 
 type Connection = ServerConnection<ArenaState>;
+
+/** Who sent a request: a /v1 connection, or a Socket.IO socket (socketio-gateway.ts). */
+export interface ArenaPeer {
+  /** Unique among the node's open peers (matchmaking keys a queued player by it). */
+  readonly id: string;
+  /** What the broker addresses for this peer. */
+  readonly member: Member;
+  /** Chat channels this peer joined. */
+  readonly channels: Set<string>;
+}
+
+/** How a request ended: the response's event and data, or the protocol's error. */
+export type Outcome =
+  | { ok: true; event: string; data: unknown; after?: () => void | Promise<void> }
+  | { ok: false; error: ArenaError };
+
+/** Runs one request of a peer: data checked against its schema, then its handler. */
+export type RequestRunner = (
+  peer: ArenaPeer,
+  user: AuthenticatedUser,
+  event: RequestEvent,
+  data: unknown,
+) => Promise<Outcome>;
+
 type Handler<E extends RequestEvent> = (
-  connection: Connection,
+  peer: ArenaPeer,
   user: AuthenticatedUser,
   data: RequestData<E>,
 ) => Promise<Reply<ArenaResponses[E]>>;
+
+export function createRequestRunner(services: ArenaServices, logger: Logger): RequestRunner {
+  const handlers = requestHandlers(services);
+  return async (peer, user, event, rawData) => {
+    try {
+      const data = parseData(event, rawData);
+      const reply = await (handlers[event] as Handler<typeof event>)(peer, user, data);
+      return { ok: true, event: REQUESTS[event].response, data: reply.data, after: reply.after };
+    } catch (error) {
+      if (error instanceof ArenaError) return { ok: false, error };
+      logger.error({ err: error, event }, 'arena: request failed');
+      return {
+        ok: false,
+        error: new ArenaError('INTERNAL_ERROR', 'The request could not be completed'),
+      };
+    }
+  };
+}
+
+/** Runs a reply's follow-up (events that must come after the response). */
+export async function runAfter(outcome: Outcome, logger: Logger, event: string): Promise<void> {
+  if (!outcome.ok || !outcome.after) return;
+  try {
+    await outcome.after();
+  } catch (error) {
+    logger.error({ err: error, event }, 'arena: follow-up of a request failed');
+  }
+}
 
 export function registerArenaGateway(
   context: AppContext,
   services: ArenaServices,
   requestRate: RequestRate,
+  run: RequestRunner = createRequestRunner(services, context.logger),
 ): void {
   const { server, auth, logger } = context;
-  const handlers = requestHandlers(services);
 
   server.route<ArenaState>(ARENA_ROUTE, {
-    initialState: () => ({ user: null, expiresAt: null, bucket: null, channels: new Set() }),
+    initialState: () => ({
+      user: null,
+      expiresAt: null,
+      bucket: null,
+      channels: new Set(),
+      peer: null,
+    }),
     // A browser may send its token as a subprotocol: echo one (RFC 6455).
     selectProtocol: auth.selectProtocol,
     async onConnect(connection, request) {
@@ -79,6 +145,11 @@ export function registerArenaGateway(
       connection.state.user = user;
       connection.state.expiresAt = identity.expiresAt;
       connection.state.bucket = new TokenBucket(requestRate.perSecond, requestRate.burst);
+      connection.state.peer = {
+        id: connection.id,
+        member: connection as ServerConnection<unknown>,
+        channels: connection.state.channels,
+      };
       // The user's before the 101: nothing sent to the user from now on is missed.
       services.outbox.connected(connection as ServerConnection<unknown>, user.id);
       await services.notifications.deliverPending(user.id);
@@ -131,33 +202,16 @@ export function registerArenaGateway(
   });
 
   async function handle(connection: Connection, user: AuthenticatedUser, request: ParsedRequest) {
-    let reply: Reply;
-    try {
-      const data = parseData(request.event, request.data);
-      reply = await (handlers[request.event] as Handler<typeof request.event>)(
-        connection,
-        user,
-        data,
-      );
-    } catch (error) {
-      if (!(error instanceof ArenaError)) {
-        logger.error({ err: error, event: request.event }, 'arena: request failed');
-        error = new ArenaError('INTERNAL_ERROR', 'The request could not be completed');
-      } else if (error.code === 'VALIDATION_ERROR') {
+    const outcome = await run(connection.state.peer!, user, request.event, request.data);
+    if (!outcome.ok) {
+      if (outcome.error.code === 'VALIDATION_ERROR') {
         if (!server.reportInvalid(connection as ServerConnection<unknown>)) return;
       }
-      if (connection.isOpen) connection.send(encodeError(request.id, error as ArenaError));
+      if (connection.isOpen) connection.send(encodeError(request.id, outcome.error));
       return;
     }
-    if (connection.isOpen)
-      connection.send(encodeResponse(request.id, REQUESTS[request.event].response, reply.data));
-    if (reply.after) {
-      try {
-        await reply.after();
-      } catch (error) {
-        logger.error({ err: error, event: request.event }, 'arena: follow-up of a request failed');
-      }
-    }
+    if (connection.isOpen) connection.send(encodeResponse(request.id, outcome.event, outcome.data));
+    await runAfter(outcome, logger, request.event);
   }
 }
 
@@ -165,7 +219,7 @@ function requestHandlers(services: ArenaServices): { [E in RequestEvent]: Handle
   const { battles, chat, teams, outbox } = services;
   return {
     'system:ping': async () => ({ data: { serverTime: new Date().toISOString() } }),
-    'battle:join': async (connection, user, data) => {
+    'battle:join': async (peer, user, data) => {
       if (data.battleId !== undefined)
         return battles.joinBattle(user, data.battleId, data.language);
       if (data.difficulty === undefined) {
@@ -173,7 +227,7 @@ function requestHandlers(services: ArenaServices): { [E in RequestEvent]: Handle
           issues: [{ path: 'difficulty', message: 'difficulty (or battleId) is required' }],
         });
       }
-      return battles.joinQueue(user, connection.id, {
+      return battles.joinQueue(user, peer.id, {
         difficulty: data.difficulty,
         language: data.language ?? 'python',
         mode: data.mode ?? 'quick-battle',
@@ -192,26 +246,26 @@ function requestHandlers(services: ArenaServices): { [E in RequestEvent]: Handle
         mode: data.mode ?? 'quick-battle',
       }),
     'notification:respond': async (_connection, user, data) => battles.respond(user, data),
-    'chat:join': async (connection, user, data) => {
+    'chat:join': async (peer, user, data) => {
       const channel = chat.channelFor(data);
       await chat.authorize(user, channel);
       try {
-        outbox.joinChannel(connection as ServerConnection<unknown>, channel);
+        outbox.joinChannel(peer.member, channel);
       } catch (error) {
         if (error instanceof RoomLimitError)
           throw new ArenaError('VALIDATION_ERROR', 'This connection joined too many channels', {});
         throw error;
       }
-      connection.state.channels.add(channel);
+      peer.channels.add(channel);
       return { data: { channel } };
     },
-    'chat:leave': async (connection, _user, data) => {
-      const joined = connection.state.channels.delete(data.channel);
-      outbox.leaveChannel(connection as ServerConnection<unknown>, data.channel);
+    'chat:leave': async (peer, _user, data) => {
+      const joined = peer.channels.delete(data.channel);
+      outbox.leaveChannel(peer.member, data.channel);
       return { data: { channel: data.channel, status: joined ? 'left' : 'not_joined' } };
     },
-    'chat:send': async (connection, user, data) => {
-      if (!connection.state.channels.has(data.channel)) {
+    'chat:send': async (peer, user, data) => {
+      if (!peer.channels.has(data.channel)) {
         throw new ArenaError('NOT_JOINED', 'Join the channel (chat:join) before sending to it', {
           channel: data.channel,
         });

@@ -5,7 +5,9 @@ import { valuesOf } from '../settings.js';
 import type { AppContext, AppModule } from '../types.js';
 import { BattleService } from './battle-service.js';
 import { ArenaChatService } from './chat.js';
-import { registerArenaGateway } from './gateway.js';
+import { createRequestRunner, registerArenaGateway } from './gateway.js';
+import { registerArenaSocketIo } from './socketio-gateway.js';
+import type { EngineServerOptions, SocketIoServer } from '../../socketio/index.js';
 import { Outbox } from './outbox.js';
 import type { WindowOptions } from './matchmaker.js';
 import { arenaMigrations } from './migrations.js';
@@ -24,6 +26,8 @@ export interface ArenaOptions extends Partial<ArenaSettings> {
   window?: WindowOptions;
   /** How often the queue is paired again as windows widen (ms, default 1000). */
   matchIntervalMs?: number;
+  /** The Socket.IO endpoint's Engine.IO settings (ping interval and timeout, maxPayload). */
+  socketIo?: EngineServerOptions;
 }
 
 /** Explicit options win over the server's settings (`ringside serve` flags). */
@@ -38,6 +42,7 @@ export function createArenaModule(options: ArenaOptions = {}): AppModule {
   let battles: BattleService | null = null;
   let chat: ArenaChatService | null = null;
   let notifications: NotificationService | null = null;
+  let socketIo: SocketIoServer | null = null;
   return {
     name: 'arena',
     migrations: arenaMigrations,
@@ -100,13 +105,14 @@ export function createArenaModule(options: ArenaOptions = {}): AppModule {
         teams,
         admins,
       });
-      registerArenaGateway(
-        context,
-        { battles, chat, notifications, teams, outbox },
-        settings.requestRate ?? DEFAULT_REQUEST_RATE,
-      );
+      const services = { battles, chat, notifications, teams, outbox };
+      const requestRate = settings.requestRate ?? DEFAULT_REQUEST_RATE;
+      const run = createRequestRunner(services, context.logger);
+      registerArenaGateway(context, services, requestRate, run);
+      socketIo = registerArenaSocketIo(context, services, requestRate, run, options.socketIo);
     },
     async close() {
+      socketIo?.close();
       await battles?.close();
       await chat?.idle();
       await notifications?.idle();

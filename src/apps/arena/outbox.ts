@@ -1,7 +1,7 @@
 // The arena's events on their way out: each encoded once in the spec's envelope and
 // handed to the broker, addressed to users (every connection of each), to a chat
 // channel's members, or to every arena connection.
-import type { Broker, LocalConnection } from '../../broker/index.js';
+import type { Broker, Member, MessageSink } from '../../broker/index.js';
 import { encodeEvent, type ArenaServerEvents } from './protocol.js';
 
 export const ARENA_ROUTE = '/v1';
@@ -17,17 +17,22 @@ export class Outbox {
   constructor(private readonly broker: Broker) {}
 
   /** Binds an authenticated connection to its user (before the 101: nothing is missed). */
-  connected(connection: LocalConnection, userId: string): void {
-    this.broker.identify(connection, userId);
-    this.broker.join(connection, EVERYONE);
+  connected(member: Member, userId: string): void {
+    this.broker.identify(member, userId);
+    this.broker.join(member, EVERYONE);
   }
 
-  joinChannel(connection: LocalConnection, channel: string): void {
-    this.broker.join(connection, channelRoom(channel));
+  /** A Socket.IO socket went away (a connection leaves by itself). */
+  disconnected(sink: MessageSink): void {
+    this.broker.release(sink);
   }
 
-  leaveChannel(connection: LocalConnection, channel: string): void {
-    this.broker.leave(connection, channelRoom(channel));
+  joinChannel(member: Member, channel: string): void {
+    this.broker.join(member, channelRoom(channel));
+  }
+
+  leaveChannel(member: Member, channel: string): void {
+    this.broker.leave(member, channelRoom(channel));
   }
 
   isOnline(userId: string): Promise<boolean> {
