@@ -11,6 +11,7 @@ import {
   type MessageView,
 } from './protocol.js';
 import type { ChatStore, MessageRecord, RoomRecord } from './store.js';
+import { isWellFormed } from '../well-formed-text.js';
 
 /** A refusal: `status` for REST and the upgrade, `message` for both. */
 export class ChatError extends Error {
@@ -178,6 +179,7 @@ export class ChatService {
 }
 
 function checkBody(body: string): void {
+  if (!isWellFormed(body)) throw new ChatError(400, ERRORS.invalidMessage);
   if (characterCount(body) > MAX_MESSAGE_CHARS) throw new ChatError(400, ERRORS.tooLong);
   if (body.trim() === '') throw new ChatError(400, ERRORS.empty);
 }
