@@ -31,6 +31,8 @@ export interface BattleOptions {
   battleSeconds?: number;
   /** How long a player may be without any open connection before forfeiting (ms). */
   forfeitGraceMs: number;
+  /** Unanswered invitations one user may have out at once (one per invitee). */
+  maxPendingInvitations: number;
   window?: WindowOptions;
   /** How often waiting players are paired again as their windows widen (ms). */
   matchIntervalMs?: number;

@@ -76,6 +76,7 @@ export function createArenaModule(options: ArenaOptions = {}): AppModule {
         {
           battleSeconds: settings.battleSeconds,
           forfeitGraceMs: settings.forfeitGraceMs,
+          maxPendingInvitations: settings.maxPendingInvitations,
           window: settings.window,
           matchIntervalMs: settings.matchIntervalMs,
         },
