@@ -16,7 +16,10 @@ import {
   LoginLimiter,
   userDirectory,
   UserRepository,
+  WindowLimiter,
 } from './auth/index.js';
+import { valuesOf } from './apps/settings.js';
+import { accountSettings } from './http/account-settings.js';
 import type { AppConfig } from './config.js';
 import { registerAuthRoutes } from './http/auth-routes.js';
 import { installErrorHandlers } from './http/errors.js';
@@ -99,6 +102,10 @@ export function createApp(config: AppConfig, modules: AppModule[] = appModules):
     tokens,
     auth,
     loginLimiter: new LoginLimiter(config.loginAttemptsPerMinute),
+    registrationLimiter: new WindowLimiter(
+      valuesOf(accountSettings, config.modules).registrationsPerHour,
+      60 * 60 * 1000,
+    ),
   });
   registerWebPage(fastify, config.webDir, logger);
 

@@ -6,6 +6,7 @@ import {
   hashPassword,
   LoginLimiter,
   UsernameTakenError,
+  WindowLimiter,
   verifyPassword,
   type AuthenticatedUser,
   type Authenticator,
@@ -57,6 +58,8 @@ export interface AuthRouteDeps {
   tokens: TokenService;
   auth: Authenticator;
   loginLimiter: LoginLimiter;
+  /** Sign-ups per client address (each costs a scrypt hash and a row). */
+  registrationLimiter: WindowLimiter;
 }
 
 /** The user of the request's token (`?token=` or Bearer), or a 401. For any REST route that needs one. */
@@ -71,10 +74,17 @@ export async function requireUser(
 
 export function registerAuthRoutes(
   http: FastifyInstance,
-  { users, tokens, auth, loginLimiter }: AuthRouteDeps,
+  { users, tokens, auth, loginLimiter, registrationLimiter }: AuthRouteDeps,
 ): void {
   http.post('/api/auth/register', async (request, reply) => {
     const { username, password } = parse(registration, request.body);
+    // Counted before the hash: the hash is the cost being limited.
+    const waitSeconds = registrationLimiter.hit(request.ip);
+    if (waitSeconds > 0) {
+      throw new HttpError(429, 'too many sign-ups from this address, try again later', {
+        'retry-after': String(waitSeconds),
+      });
+    }
     let user: AuthenticatedUser;
     try {
       user = await users.create(username, await hashPassword(password));
