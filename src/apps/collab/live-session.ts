@@ -74,6 +74,8 @@ export class LiveSession {
   constructor(
     record: SessionRecord,
     private readonly historyLimit = DEFAULT_HISTORY_LIMIT,
+    /** Longest document an edit may make (a setting, at most the protocol's bound). */
+    private readonly maxCodeChars = MAX_CODE_LENGTH,
   ) {
     this.id = record.id;
     this.language = record.language;
@@ -215,8 +217,8 @@ export class LiveSession {
 
   private accept(userId: string, clientID: string, changes: ChangeSet): AcceptedChange {
     // newLength is the document's length after the change; shrinking is always allowed.
-    if (changes.newLength > MAX_CODE_LENGTH && changes.newLength > changes.length) {
-      throw new CollabError(`Code exceeds ${MAX_CODE_LENGTH} characters`);
+    if (changes.newLength > this.maxCodeChars && changes.newLength > changes.length) {
+      throw new CollabError(`Code exceeds ${this.maxCodeChars} characters`);
     }
     this.doc = changes.apply(this.doc);
     this.codeCache = null;
