@@ -3,7 +3,7 @@
 import type { SandboxPool } from '../../sandbox/index.js';
 import type { AppModule } from '../types.js';
 import { registerRunnerGateway, RUNNER_LIMITS, type RunnerLimits } from './gateway.js';
-import { Leaderboard } from './leaderboard.js';
+import { Games } from './games.js';
 import { RunnerService } from './service.js';
 
 export interface RunnerModuleOptions {
@@ -17,9 +17,9 @@ export function createRunnerModule(options: RunnerModuleOptions = {}): AppModule
     name: 'runner',
     migrations: [],
     register(context) {
-      // State lives per registration: one game per server.
+      // State lives per registration: the games of this server.
       const service = new RunnerService(options.sandbox ?? context.sandbox);
-      registerRunnerGateway(context, service, new Leaderboard(), {
+      registerRunnerGateway(context, service, new Games(), {
         ...RUNNER_LIMITS,
         ...options.limits,
       });
