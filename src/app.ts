@@ -25,6 +25,8 @@ import { registerAuthRoutes } from './http/auth-routes.js';
 import { installErrorHandlers } from './http/errors.js';
 import { registerHealthRoutes } from './http/health.js';
 import { createMetricsRegistry, registerMetricsRoute } from './http/metrics.js';
+import { registerProtocolMetrics } from './http/protocol-metrics.js';
+import { installRequestMetrics } from './http/request-metrics.js';
 import { registerWebPage } from './http/web-page.js';
 import { openStore, type Store } from './store/database.js';
 import { migrate } from './store/migrate.js';
@@ -96,7 +98,9 @@ export function createApp(config: AppConfig, modules: AppModule[] = appModules):
 
   installErrorHandlers(fastify, logger);
   registerHealthRoutes(fastify, readiness);
-  registerMetricsRoute(fastify, createMetricsRegistry(server));
+  const metrics = createMetricsRegistry(server);
+  installRequestMetrics(fastify, metrics);
+  registerMetricsRoute(fastify, metrics);
   registerAuthRoutes(fastify, {
     users,
     tokens,
@@ -124,6 +128,7 @@ export function createApp(config: AppConfig, modules: AppModule[] = appModules):
       migrated = true;
       for (const module of modules)
         await module.register({ ...context, broker: broker.forModule(module.name) });
+      registerProtocolMetrics(metrics, modules);
       await fastify.ready();
       const address = await server.listen(config.port, config.host);
       // Pyodide takes seconds to load: warm in the background, never on a request's path.

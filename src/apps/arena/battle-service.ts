@@ -111,6 +111,13 @@ export class BattleService {
     );
   }
 
+  /** Battles being played now (pending invitations not counted), and players waiting. */
+  get counts(): { running: number; queued: number } {
+    let running = 0;
+    for (const battle of this.live.all()) if (battle.status === 'active') running++;
+    return { running, queued: this.matchmaking.queued };
+  }
+
   // --- the queue, invitations, submissions: one piece each --------------------------
 
   joinQueue(

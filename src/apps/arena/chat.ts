@@ -16,6 +16,8 @@ export const MAX_HISTORY_PAGE = 100;
 
 export class ArenaChatService {
   private readonly queue = new KeyedQueue();
+  /** Messages stored and sent since start (for /metrics). */
+  sentCount = 0;
 
   constructor(
     private readonly messages: ChatMessageStore,
@@ -98,6 +100,7 @@ export class ArenaChatService {
         created: new Date().toISOString(),
       };
       await this.messages.insert(record);
+      this.sentCount++;
       this.outbox.toChannel(
         request.channel,
         'chat:message',

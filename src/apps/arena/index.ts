@@ -107,6 +107,26 @@ export function createArenaModule(options: ArenaOptions = {}): AppModule {
         settings.requestRate ?? DEFAULT_REQUEST_RATE,
       );
     },
+    metrics: () => [
+      {
+        name: 'ringside_arena_battles_running',
+        help: 'Arena battles being played now',
+        type: 'gauge',
+        value: battles?.counts.running ?? 0,
+      },
+      {
+        name: 'ringside_arena_queue_length',
+        help: 'Players waiting in the arena matchmaking queue',
+        type: 'gauge',
+        value: battles?.counts.queued ?? 0,
+      },
+      {
+        name: 'ringside_arena_chat_messages_total',
+        help: 'Arena chat messages stored and sent',
+        type: 'counter',
+        value: chat?.sentCount ?? 0,
+      },
+    ],
     async close() {
       await battles?.close();
       await chat?.idle();

@@ -37,6 +37,9 @@ export const DEFAULT_PAGE = 50;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class ChatService {
+  /** Messages stored and sent since start (for /metrics). */
+  postedCount = 0;
+
   constructor(private readonly store: ChatStore) {}
 
   // --- rooms (REST) -----------------------------------------------------------
@@ -124,6 +127,7 @@ export class ChatService {
     const created = timestamp6();
     const id = randomUUID();
     await this.store.insertMessage({ id, roomId: room.id, userId: user.id, body, created });
+    this.postedCount++;
     return {
       type: 'chat_message',
       action: 'new',

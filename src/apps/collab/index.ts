@@ -41,6 +41,14 @@ export function createCollabModule(options: CollabOptions = {}): AppModule {
       registerCollabRoutes(context, service, { sessionsPerHour: settings.sessionsPerHour });
       registerCollabGateway(context, service);
     },
+    metrics: () => [
+      {
+        name: 'ringside_collab_sessions_live',
+        help: 'Collab sessions held in memory (someone connected within the unload delay)',
+        type: 'gauge',
+        value: service?.liveCount ?? 0,
+      },
+    ],
     async close() {
       await service?.close();
     },
