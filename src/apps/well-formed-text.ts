@@ -8,3 +8,12 @@ type WellFormedCheck = { isWellFormed(): boolean };
 export function isWellFormed(text: string): boolean {
   return (text as unknown as WellFormedCheck).isWellFormed();
 }
+
+/** Whether every string anywhere in a parsed JSON value is well-formed. */
+export function isWellFormedDeep(value: unknown): boolean {
+  if (typeof value === 'string') return isWellFormed(value);
+  if (Array.isArray(value)) return value.every(isWellFormedDeep);
+  if (value !== null && typeof value === 'object')
+    return Object.values(value).every(isWellFormedDeep);
+  return true;
+}

@@ -7,6 +7,7 @@ import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { createArenaModule } from '../../src/apps/arena/index.js';
 import { createChatModule } from '../../src/apps/chat/index.js';
+import { createCollabModule } from '../../src/apps/collab/index.js';
 import { connectArena, nextEvent, ok, request, writeTestProblems } from '../apps/arena-client.js';
 import { startTestApp, type TestApp } from '../apps/context.js';
 import { TestClient, type Json } from '../apps/ws-client.js';
@@ -94,5 +95,49 @@ describe('arena chat (spec 000): lone surrogates', () => {
     } finally {
       await client.close();
     }
+  });
+});
+
+describe('collab (spec 001): lone surrogates', () => {
+  let app: TestApp;
+  before(async () => {
+    app = await startTestApp([createCollabModule()]);
+  });
+  after(() => app.stop());
+
+  test('code with lone surrogates is refused (REST 400, live edits an error event); the stored code is what was sent', async () => {
+    const post = (code: string) =>
+      fetch(`${app.url}/api/sessions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code }),
+      });
+    assert.equal((await post(`x${'\ud800'}`)).status, 400);
+    const created = await post(PAIRS);
+    assert.equal(created.status, 201);
+    const { sessionId } = (await created.json()) as Json;
+    const client = await TestClient.connect(`${app.wsUrl}/ws/${sessionId}`);
+    try {
+      client.send({ type: 'join-session', payload: { userId: 'u1', username: 'Ann' } });
+      await client.nextOfType('session-state');
+      client.send({ type: 'code-change', payload: { changes: `a${'\udc00'}` } });
+      assert.match((await client.nextOfType('error')).payload.message, /surrogates/);
+      client.send({
+        type: 'code-change',
+        payload: { changes: [1000, [0, `b${'\ud801'}`]], version: 0 },
+      });
+      assert.match((await client.nextOfType('error')).payload.message, /surrogates/);
+      client.send({ type: 'code-change', payload: { changes: `${PAIRS}!`, version: 0 } });
+      await client.nextOfType('code-ack');
+      await new Promise((resolve) => setTimeout(resolve, 300)); // the save
+    } finally {
+      await client.close();
+    }
+    const row = await app.db
+      .selectFrom('collab_sessions')
+      .select('code')
+      .where('id', '=', sessionId)
+      .executeTakeFirstOrThrow();
+    assert.equal(row.code, `${PAIRS}!`);
   });
 });

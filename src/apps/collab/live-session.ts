@@ -13,6 +13,11 @@ import {
   type ParticipantView,
 } from './protocol.js';
 import { diffToChangeSet, normalizeLineBreaks } from './text-diff.js';
+import { isWellFormed, isWellFormedDeep } from '../well-formed-text.js';
+
+// Lone UTF-16 surrogates (from \ud800 escapes) have no UTF-8 form: the stored code would
+// differ from what the session was sent.
+const NOT_WELL_FORMED = 'Invalid changes: text with lone UTF-16 surrogates';
 
 /** How many accepted changes are kept for rebasing late ones. */
 export const DEFAULT_HISTORY_LIMIT = 1000;
@@ -169,6 +174,7 @@ export class LiveSession {
     text: string,
     baseVersion?: number,
   ): AcceptedChange {
+    if (!isWellFormed(text)) throw new CollabError(NOT_WELL_FORMED);
     if (baseVersion === undefined)
       return this.accept(userId, clientID, diffToChangeSet(this.doc, normalizeLineBreaks(text)));
     const base = this.docAt(baseVersion);
@@ -182,6 +188,7 @@ export class LiveSession {
     baseVersion: number,
     json: ChangeSetJson,
   ): AcceptedChange {
+    if (!isWellFormedDeep(json)) throw new CollabError(NOT_WELL_FORMED);
     let changes: ChangeSet;
     try {
       changes = ChangeSet.fromJSON(json);

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { WindowLimiter } from '../../auth/index.js';
 import type { AppContext } from '../types.js';
+import { isWellFormed } from '../well-formed-text.js';
 import { languageSchema, MAX_CODE_LENGTH } from './protocol.js';
 import { CollabLimitError, type CollabService } from './service.js';
 
@@ -23,6 +24,7 @@ export function registerCollabRoutes(
       code: z
         .string()
         .max(Math.min(maxCode, MAX_CODE_LENGTH), { error: `code exceeds ${maxCode} characters` })
+        .refine(isWellFormed, { error: 'code has lone UTF-16 surrogates' })
         .optional(),
     })
     .optional();
