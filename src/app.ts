@@ -16,13 +16,18 @@ import {
   LoginLimiter,
   userDirectory,
   UserRepository,
+  WindowLimiter,
 } from './auth/index.js';
+import { valuesOf } from './apps/settings.js';
+import { accountSettings } from './http/account-settings.js';
 import type { AppConfig } from './config.js';
 import { registerAuthRoutes } from './http/auth-routes.js';
 import { registerAvatarRoutes } from './http/avatar-routes.js';
 import { installErrorHandlers } from './http/errors.js';
 import { registerHealthRoutes } from './http/health.js';
 import { createMetricsRegistry, registerMetricsRoute } from './http/metrics.js';
+import { registerProtocolMetrics } from './http/protocol-metrics.js';
+import { installRequestMetrics } from './http/request-metrics.js';
 import { registerWebPage } from './http/web-page.js';
 import { openStore, type Store } from './store/database.js';
 import { migrate } from './store/migrate.js';
@@ -94,12 +99,18 @@ export function createApp(config: AppConfig, modules: AppModule[] = appModules):
 
   installErrorHandlers(fastify, logger);
   registerHealthRoutes(fastify, readiness, () => sandbox.state());
-  registerMetricsRoute(fastify, createMetricsRegistry(server, sandbox));
+  const metrics = createMetricsRegistry(server, sandbox);
+  installRequestMetrics(fastify, metrics);
+  registerMetricsRoute(fastify, metrics);
   registerAuthRoutes(fastify, {
     users,
     tokens,
     auth,
     loginLimiter: new LoginLimiter(config.loginAttemptsPerMinute),
+    registrationLimiter: new WindowLimiter(
+      valuesOf(accountSettings, config.modules).registrationsPerHour,
+      60 * 60 * 1000,
+    ),
   });
   registerAvatarRoutes(fastify, { dataDir: config.dataDir, verifyToken: (t) => tokens.verify(t) });
   registerWebPage(fastify, config.webDir, logger);
@@ -119,6 +130,7 @@ export function createApp(config: AppConfig, modules: AppModule[] = appModules):
       migrated = true;
       for (const module of modules)
         await module.register({ ...context, broker: broker.forModule(module.name) });
+      registerProtocolMetrics(metrics, modules);
       await fastify.ready();
       const address = await server.listen(config.port, config.host);
       // Pyodide takes seconds to load: warm in the background, never on a request's path.

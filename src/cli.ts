@@ -4,6 +4,7 @@ import { connectCommand, CONNECT_HELP } from './cli/connect.js';
 import { echoCommand, ECHO_HELP } from './cli/echo.js';
 import { UsageError } from './cli/flags.js';
 import { SERVE_HELP } from './cli/serve-help.js';
+import { describeStartupError } from './cli/startup-errors.js';
 
 const HELP = `Usage: ringside <command> [flags]
 
@@ -38,8 +39,18 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof UsageError) {
-    process.stderr.write(`ringside: ${error.message}\n`);
+    const command = process.argv[2];
+    const hint =
+      error.message.startsWith('unknown flag') && command && commands[command]
+        ? ` (see ringside ${command} --help)`
+        : '';
+    process.stderr.write(`ringside: ${error.message}${hint}\n`);
     process.exit(2);
+  }
+  const known = describeStartupError(error);
+  if (known !== null) {
+    process.stderr.write(`ringside: ${known}\n`);
+    process.exit(1);
   }
   process.stderr.write(`ringside: ${error instanceof Error ? error.stack : String(error)}\n`);
   process.exit(1);

@@ -42,4 +42,15 @@ export interface AppModule {
   register(context: AppContext): Promise<void> | void;
   /** Called on shutdown, before the database closes. */
   close?(): Promise<void> | void;
+  /** Numbers for /metrics, read at every scrape (after register). */
+  metrics?(): ModuleMetric[];
+}
+
+/** One number a module reports; `name` is the full Prometheus name (ringside_<module>_…). */
+export interface ModuleMetric {
+  name: string;
+  help: string;
+  /** A counter only grows (a total since start); a gauge is a current level. */
+  type: 'counter' | 'gauge';
+  value: number;
 }

@@ -12,4 +12,5 @@ export {
   type UserDirectory,
 } from './identity.js';
 export { LoginLimiter } from './login-limiter.js';
+export { WindowLimiter } from './window-limiter.js';
 export { UserRepository, userDirectory, UsernameTakenError, type StoredUser } from './users.js';

@@ -9,7 +9,7 @@ export const SECRET_FILE = 'jwt-secret';
 
 export function loadJwtSecret(configured: string | undefined, dataDir: string): string {
   if (configured) return configured;
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = path.join(dataDir, SECRET_FILE);
   try {
     // 'wx': only one of several processes starting at once creates it; the rest read it.

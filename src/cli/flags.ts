@@ -10,8 +10,18 @@ export function parseFlags<T extends FlagSpec>(argv: string[], options: T) {
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(usageMessage(error));
   }
+}
+
+/** util.parseArgs's messages, shortened to what the person typed wrong. */
+function usageMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: string }).code;
+  const flag = /'(-[^' ]+)/.exec(message)?.[1];
+  if (flag && code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown flag ${flag}`;
+  if (flag && code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return `${flag} needs a value`;
+  return message;
 }
 
 /** A whole number flag within [min, max]; `fallback` when absent. */

@@ -6,6 +6,7 @@ import {
   hashPassword,
   LoginLimiter,
   UsernameTakenError,
+  WindowLimiter,
   verifyPassword,
   type AuthenticatedUser,
   type Authenticator,
@@ -14,31 +15,39 @@ import {
 } from '../auth/index.js';
 import { HttpError } from './errors.js';
 
-const credentials = z.object(
+const required = (field: string) =>
+  z.string({
+    error: (issue) =>
+      issue.input === undefined ? `${field} is required` : `${field} must be a string`,
+  });
+const notAnObject = { error: 'body must be a JSON object with username and password' };
+
+// The policy for new accounts. Login checks only the shape: a name or password outside
+// the policy simply matches no account (401), it is not a malformed request.
+const registration = z.object(
   {
-    username: z
-      .string({
-        error: (issue) =>
-          issue.input === undefined ? 'username is required' : 'username must be a string',
-      })
+    username: required('username')
       .min(3, { error: 'username must be 3 to 32 characters' })
       .max(32, { error: 'username must be 3 to 32 characters' })
       .regex(/^[A-Za-z0-9_.-]+$/, {
         error: 'username may only contain letters, digits, "_", "." and "-"',
       }),
-    password: z
-      .string({
-        error: (issue) =>
-          issue.input === undefined ? 'password is required' : 'password must be a string',
-      })
+    password: required('password')
       .min(8, { error: 'password must be 8 to 128 characters' })
       .max(128, { error: 'password must be 8 to 128 characters' }),
   },
-  { error: 'body must be a JSON object with username and password' },
+  notAnObject,
+);
+const login = z.object(
+  { username: required('username'), password: required('password') },
+  notAnObject,
 );
 
-function parseCredentials(body: unknown): z.infer<typeof credentials> {
-  const result = credentials.safeParse(body);
+/** Longer than any stored name or password could be: no account, and no scrypt over megabytes. */
+const LOGIN_FIELD_LIMIT = 1024;
+
+function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
+  const result = schema.safeParse(body);
   if (!result.success)
     throw new HttpError(400, result.error.issues.map((issue) => issue.message).join('; '));
   return result.data;
@@ -49,6 +58,8 @@ export interface AuthRouteDeps {
   tokens: TokenService;
   auth: Authenticator;
   loginLimiter: LoginLimiter;
+  /** Sign-ups per client address (each costs a scrypt hash and a row). */
+  registrationLimiter: WindowLimiter;
 }
 
 /** The user of the request's token (`?token=` or Bearer), or a 401. For any REST route that needs one. */
@@ -63,10 +74,17 @@ export async function requireUser(
 
 export function registerAuthRoutes(
   http: FastifyInstance,
-  { users, tokens, auth, loginLimiter }: AuthRouteDeps,
+  { users, tokens, auth, loginLimiter, registrationLimiter }: AuthRouteDeps,
 ): void {
   http.post('/api/auth/register', async (request, reply) => {
-    const { username, password } = parseCredentials(request.body);
+    const { username, password } = parse(registration, request.body);
+    // Counted before the hash: the hash is the cost being limited.
+    const waitSeconds = registrationLimiter.hit(request.ip);
+    if (waitSeconds > 0) {
+      throw new HttpError(429, 'too many sign-ups from this address, try again later', {
+        'retry-after': String(waitSeconds),
+      });
+    }
     let user: AuthenticatedUser;
     try {
       user = await users.create(username, await hashPassword(password));
@@ -78,7 +96,9 @@ export function registerAuthRoutes(
   });
 
   http.post('/api/auth/login', async (request, reply) => {
-    const { username, password } = parseCredentials(request.body);
+    const { username, password } = parse(login, request.body);
+    if (username.length > LOGIN_FIELD_LIMIT || password.length > LOGIN_FIELD_LIMIT)
+      throw new HttpError(401, 'invalid username or password');
     const waitSeconds = loginLimiter.hit(request.ip, username);
     if (waitSeconds > 0) {
       throw new HttpError(429, 'too many login attempts, try again later', {

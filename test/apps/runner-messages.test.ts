@@ -177,8 +177,11 @@ describe('errors', () => {
 describe('leaderboard', () => {
   const standings = (m: Json) => m.data.map((p: Json) => [p.id, p.name, p.score]);
 
-  test('every /appws and /devws connection gets every update, sorted by score, highest first', async () => {
-    const clients = [await connect('appws'), await connect('devws'), await connect('appws')];
+  test('every /appws and /devws connection of a game gets every update, sorted by score, highest first', async () => {
+    // One game named on the address: the first to connect (a) owns it.
+    const join = (route: 'appws' | 'devws') =>
+      TestClient.connect(`${app.wsUrl}/${route}?game=board-1`);
+    const clients = [await join('appws'), await join('devws'), await join('appws')];
     const [a, b, c] = clients as [TestClient, TestClient, TestClient];
     a.send({ action: 'startGame' });
     for (const client of clients) {
@@ -223,8 +226,14 @@ describe('leaderboard', () => {
       );
     }
 
+    // Only the owner restarts the game; a member is told so, and nobody else hears of it.
+    c.send({ action: 'startGame' });
+    assert.deepEqual(await c.next(), {
+      action: 'error',
+      error: 'Only the owner of this game can restart it',
+    });
     // startGame with players resets for everyone; ids are assigned where not given.
-    c.send({ action: 'startGame', data: { players: ['Zed', { id: 7, name: 'Yve' }, 'Xan'] } });
+    a.send({ action: 'startGame', data: { players: ['Zed', { id: 7, name: 'Yve' }, 'Xan'] } });
     for (const client of clients)
       assert.deepEqual(standings(await client.next()), [
         [1, 'Zed', 0],
@@ -260,7 +269,7 @@ describe('leaderboard', () => {
     ]);
     assert.deepEqual(await a.settle(100), []);
     // startGame without players: the default players again, scores back to 0.
-    b.send({ action: 'startGame', data: {} });
+    a.send({ action: 'startGame', data: {} });
     for (const client of [a, b]) assert.equal((await client.next()).data.length, 4);
     a.send({ action: 'updateScore', data: { playerId: 4, change: 1 } });
     for (const client of [a, b]) assert.equal((await client.next()).data[0].name, 'Diana');

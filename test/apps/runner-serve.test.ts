@@ -15,8 +15,8 @@ after(async () => {
 });
 
 test('ringside serve: runCode in both languages on a cold pool, errors, the leaderboard on /appws and /devws', async () => {
-  const app = await TestClient.connect(`${serve.wsUrl}/appws`);
-  const dev = await TestClient.connect(`${serve.wsUrl}/devws`);
+  const app = await TestClient.connect(`${serve.wsUrl}/appws?game=serve`);
+  const dev = await TestClient.connect(`${serve.wsUrl}/devws?game=serve`);
 
   // Nothing is warm yet: both runs wait for their language's first worker.
   app.send({

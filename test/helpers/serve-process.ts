@@ -52,6 +52,9 @@ export async function startServe(
     if (!key.startsWith('RINGSIDE_')) childEnv[key] = value;
   // Sandbox workers load Pyodide (seconds of CPU): only when a test runs code.
   childEnv.RINGSIDE_SANDBOX_LAZY = '1';
+  // Every test registers and makes sessions from 127.0.0.1; the limits have their own tests.
+  childEnv.RINGSIDE_REGISTRATIONS_PER_HOUR = '100000';
+  childEnv.RINGSIDE_COLLAB_SESSIONS_PER_HOUR = '100000';
   Object.assign(childEnv, env);
 
   let running: Running;

@@ -65,32 +65,45 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       assert.deepEqual(login.body.user, user);
     });
 
-    it('answers 400 with a message for every invalid body', async () => {
-      const cases: Array<[unknown, RegExp]> = [
+    it('answers 400 with a message for every invalid body; login applies no policy (401)', async () => {
+      // The registration policy: 400 on register, and on login simply no such account (401).
+      const policy: Array<[unknown, RegExp]> = [
         [{ username: 'ab', password: TEST_PASSWORD }, /username must be 3 to 32/],
         [{ username: 'a'.repeat(33), password: TEST_PASSWORD }, /username must be 3 to 32/],
         [{ username: 'bad name!', password: TEST_PASSWORD }, /username may only contain/],
         [{ username: 'émile', password: TEST_PASSWORD }, /username may only contain/],
         [{ username: 'validname', password: 'short' }, /password must be 8 to 128/],
         [{ username: 'validname', password: 'p'.repeat(129) }, /password must be 8 to 128/],
+      ];
+      // Not credentials at all: 400 on both.
+      const shape: Array<[unknown, RegExp]> = [
         [{ password: TEST_PASSWORD }, /username is required/],
         [{ username: 'validname' }, /password is required/],
         [{ username: 42, password: TEST_PASSWORD }, /username must be a string/],
+        [{ username: 'validname', password: 7 }, /password must be a string/],
         [[1, 2], /JSON object/],
         ['"just a string"', /JSON object/],
         ['{"username": ', /JSON/],
       ];
-      for (const path of ['/api/auth/register', '/api/auth/login']) {
-        for (const [body, message] of cases) {
-          const response = await api(serve.url, 'POST', path, body);
-          assert.equal(
-            response.status,
-            400,
-            `${path} ${JSON.stringify(body)}: ${JSON.stringify(response.body)}`,
-          );
-          assert.match(response.body.error, message, `${path} ${JSON.stringify(body)}`);
-        }
-      }
+      const expect = async (path: string, body: unknown, status: number, message: RegExp) => {
+        const response = await api(serve.url, 'POST', path, body);
+        const what = `${path} ${JSON.stringify(body)}: ${JSON.stringify(response.body)}`;
+        assert.equal(response.status, status, what);
+        assert.match(response.body.error, message, what);
+      };
+      for (const [body, message] of [...policy, ...shape])
+        await expect('/api/auth/register', body, 400, message);
+      for (const [body, message] of shape) await expect('/api/auth/login', body, 400, message);
+      for (const [body] of policy)
+        await expect('/api/auth/login', body, 401, /invalid username or password/);
+      // A real account with a wrong password shorter than the policy's minimum: 401.
+      const { user } = await registerUser(serve.url);
+      await expect(
+        '/api/auth/login',
+        { username: user.username, password: 'wrong' },
+        401,
+        /invalid username or password/,
+      );
       // Boundaries are accepted: 3 and 32 characters, 8 and 128.
       assert.equal(
         (

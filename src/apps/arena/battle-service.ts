@@ -32,6 +32,8 @@ export interface BattleOptions {
   battleSeconds?: number;
   /** How long a player may be without any open connection before forfeiting (ms). */
   forfeitGraceMs: number;
+  /** Unanswered invitations one user may have out at once (one per invitee). */
+  maxPendingInvitations: number;
   window?: WindowOptions;
   /** How often waiting players are paired again as their windows widen (ms). */
   matchIntervalMs?: number;
@@ -108,6 +110,13 @@ export class BattleService {
       stores.submissions,
       stores.usernames,
     );
+  }
+
+  /** Battles being played now (pending invitations not counted), and players waiting. */
+  get counts(): { running: number; queued: number } {
+    let running = 0;
+    for (const battle of this.live.all()) if (battle.status === 'active') running++;
+    return { running, queued: this.matchmaking.queued };
   }
 
   // --- the queue, invitations, submissions: one piece each --------------------------

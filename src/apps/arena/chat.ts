@@ -7,6 +7,7 @@ import type { BattleService } from './battle-service.js';
 import { ArenaError } from './errors.js';
 import type { Outbox } from './outbox.js';
 import { KeyedQueue } from '../keyed-queue.js';
+import { isWellFormed } from '../well-formed-text.js';
 import { channelSchema, MAX_CHAT_CHARS } from './protocol.js';
 import type { ChatMessageStore, ChatRecord } from './store/chat-messages.js';
 import type { TeamStore } from './store/teams.js';
@@ -16,6 +17,8 @@ export const MAX_HISTORY_PAGE = 100;
 
 export class ArenaChatService {
   private readonly queue = new KeyedQueue();
+  /** Messages stored and sent since start (for /metrics). */
+  sentCount = 0;
 
   constructor(
     private readonly messages: ChatMessageStore,
@@ -66,6 +69,10 @@ export class ArenaChatService {
     request: { channel: string; message: string; replyTo?: string },
   ): Promise<{ channel: string; messageId: string; timestamp: string }> {
     const body = request.message;
+    if (!isWellFormed(body))
+      throw new ArenaError('VALIDATION_ERROR', 'The message is not well-formed Unicode', {
+        rule: 'no lone UTF-16 surrogates',
+      });
     if (body.trim() === '') throw new ArenaError('VALIDATION_ERROR', 'The message is empty', {});
     if ([...body].length > MAX_CHAT_CHARS) {
       throw new ArenaError(
@@ -94,6 +101,7 @@ export class ArenaChatService {
         created: new Date().toISOString(),
       };
       await this.messages.insert(record);
+      this.sentCount++;
       this.outbox.toChannel(
         request.channel,
         'chat:message',

@@ -81,6 +81,7 @@ export function createArenaModule(options: ArenaOptions = {}): AppModule {
         {
           battleSeconds: settings.battleSeconds,
           forfeitGraceMs: settings.forfeitGraceMs,
+          maxPendingInvitations: settings.maxPendingInvitations,
           window: settings.window,
           matchIntervalMs: settings.matchIntervalMs,
         },
@@ -111,6 +112,26 @@ export function createArenaModule(options: ArenaOptions = {}): AppModule {
       registerArenaGateway(context, services, requestRate, run);
       socketIo = registerArenaSocketIo(context, services, requestRate, run, options.socketIo);
     },
+    metrics: () => [
+      {
+        name: 'ringside_arena_battles_running',
+        help: 'Arena battles being played now',
+        type: 'gauge',
+        value: battles?.counts.running ?? 0,
+      },
+      {
+        name: 'ringside_arena_queue_length',
+        help: 'Players waiting in the arena matchmaking queue',
+        type: 'gauge',
+        value: battles?.counts.queued ?? 0,
+      },
+      {
+        name: 'ringside_arena_chat_messages_total',
+        help: 'Arena chat messages stored and sent',
+        type: 'counter',
+        value: chat?.sentCount ?? 0,
+      },
+    ],
     async close() {
       socketIo?.close();
       await battles?.close();

@@ -10,6 +10,7 @@ import { newBattle, newPlayer, rowOf, timeLimitFor, type LiveBattle } from './li
 import type { LiveBattles } from './live-battles.js';
 import type { Matchmaking } from './matchmaking.js';
 import type { NotificationService } from './notifications.js';
+import { PendingInvitations } from './pending-invitations.js';
 import type { ProblemBank } from './problems.js';
 import type { ArenaLanguage, Difficulty, Mode, Reply } from './protocol.js';
 import type { BattleStore } from './store/battles.js';
@@ -21,6 +22,7 @@ export const INVITATION_TTL_MS = 10 * 60 * 1000;
 
 export interface InvitationOptions {
   battleSeconds?: number;
+  maxPendingInvitations: number;
   random?: () => number;
 }
 
@@ -38,20 +40,39 @@ export interface InvitationDeps {
 }
 
 export class Invitations {
+  private readonly pending: PendingInvitations;
+
   constructor(
     private readonly deps: InvitationDeps,
     private readonly options: InvitationOptions,
-  ) {}
+  ) {
+    this.pending = new PendingInvitations(options.maxPendingInvitations);
+  }
 
   async invite(
     inviter: AuthenticatedUser,
     request: { username: string; difficulty: Difficulty; language: ArenaLanguage; mode: Mode },
   ): Promise<Reply<ArenaResponses['battle:invite']>> {
-    const { live, bank } = this.deps;
     const invitee = await this.deps.users.findByUsername(request.username);
     if (!invitee) throw new ArenaError('NOT_FOUND', 'No such user', { username: request.username });
     if (invitee.id === inviter.id)
       throw new ArenaError('VALIDATION_ERROR', 'You cannot invite yourself', {});
+    // Synchronously after the last await above: concurrent invitations see each other.
+    this.pending.reserve(inviter.id, invitee.id);
+    try {
+      return await this.create(inviter, invitee, request);
+    } catch (error) {
+      this.pending.release(inviter.id, invitee.id);
+      throw error;
+    }
+  }
+
+  private async create(
+    inviter: AuthenticatedUser,
+    invitee: AuthenticatedUser,
+    request: { difficulty: Difficulty; language: ArenaLanguage; mode: Mode },
+  ): Promise<Reply<ArenaResponses['battle:invite']>> {
+    const { live, bank } = this.deps;
     const busy = live.seatOf(inviter.id);
     if (busy !== undefined)
       throw new ArenaError('ALREADY_IN_BATTLE', 'You are already in a battle', { battleId: busy });
@@ -72,6 +93,7 @@ export class Invitations {
     });
     await this.deps.battles.insert(rowOf(battle));
     live.add(battle);
+    this.pending.created(inviter.id, invitee.id, battle.id);
     battle.timer = setTimeout(() => this.deps.tasks.track(this.expire(battle)), INVITATION_TTL_MS);
     battle.timer.unref();
     const notification = await this.deps.notifications.notifyUser(invitee.id, {
@@ -187,6 +209,7 @@ export class Invitations {
     if (battle.status !== 'pending' || battle.players.length !== 1)
       throw await this.deps.live.invalid(battle.id);
     this.checkCanAccept(battle, user.id);
+    this.released(battle);
     battle.players.push(
       newPlayer(user.id, user.username, language ?? battle.players[0]!.language, rating),
     );
@@ -197,9 +220,15 @@ export class Invitations {
     return () => this.deps.lifecycle.start(battle);
   }
 
+  /** The invitation is no longer pending: its place in the inviter's limit is free. */
+  private released(battle: LiveBattle): void {
+    if (battle.invitee) this.pending.release(battle.players[0]!.userId, battle.invitee.userId);
+  }
+
   private async expire(battle: LiveBattle): Promise<void> {
     if (battle.status !== 'pending' || battle.players.length !== 1) return;
     battle.status = 'ended';
+    this.released(battle);
     this.deps.live.remove(battle);
     await this.deps.battles.update(battle.id, {
       status: 'expired',
@@ -221,6 +250,7 @@ export class Invitations {
   /** The invitation ends without a battle. */
   private async close(battle: LiveBattle, status: 'declined' | 'cancelled'): Promise<void> {
     battle.status = 'ended';
+    this.released(battle);
     if (battle.timer) clearTimeout(battle.timer);
     this.deps.live.remove(battle);
     await this.deps.battles.update(battle.id, { status, ended: new Date().toISOString() });

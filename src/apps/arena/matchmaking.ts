@@ -40,6 +40,11 @@ export class Matchmaking {
     this.queue = new Matchmaker(options.window ?? DEFAULT_WINDOW);
   }
 
+  /** Players waiting for an opponent. */
+  get queued(): number {
+    return this.queue.size;
+  }
+
   async join(
     user: AuthenticatedUser,
     connectionId: string,

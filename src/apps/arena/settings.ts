@@ -8,6 +8,7 @@ import {
 } from '../settings.js';
 
 export const DEFAULT_FORFEIT_GRACE_MS = 30_000;
+export const DEFAULT_MAX_PENDING_INVITATIONS = 5;
 
 export const arenaSettings = declareSettings('arena', {
   problemsDir: pathSetting({
@@ -31,6 +32,13 @@ export const arenaSettings = declareSettings('arena', {
     min: 0,
     max: 3_600_000,
     fallback: DEFAULT_FORFEIT_GRACE_MS,
+  }),
+  maxPendingInvitations: intSetting({
+    flag: 'max-pending-invitations',
+    help: `unanswered battle invitations one user may have out at once, one per invitee (default ${DEFAULT_MAX_PENDING_INVITATIONS})`,
+    min: 1,
+    max: 1000,
+    fallback: DEFAULT_MAX_PENDING_INVITATIONS,
   }),
 });
 

@@ -9,16 +9,25 @@ import { ChatStore } from './store.js';
 
 export function createChatModule(): AppModule {
   const queue = new KeyedQueue();
+  let service: ChatService | null = null;
   return {
     name: 'chat',
     migrations: chatMigrations,
     register(context) {
-      const service = new ChatService(new ChatStore(context.db, context.users));
+      service = new ChatService(new ChatStore(context.db, context.users));
       registerChatRoutes(context, service);
       registerChatGateway(context, service, queue);
     },
     // Messages already accepted are stored before the database closes.
     close: () => queue.idle(),
+    metrics: () => [
+      {
+        name: 'ringside_chat_messages_total',
+        help: 'Chat messages stored and sent to their room',
+        type: 'counter',
+        value: service?.postedCount ?? 0,
+      },
+    ],
   };
 }
 

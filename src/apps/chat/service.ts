@@ -11,6 +11,7 @@ import {
   type MessageView,
 } from './protocol.js';
 import type { ChatStore, MessageRecord, RoomRecord } from './store.js';
+import { isWellFormed } from '../well-formed-text.js';
 
 /** A refusal: `status` for REST and the upgrade, `message` for both. */
 export class ChatError extends Error {
@@ -36,6 +37,9 @@ export const DEFAULT_PAGE = 50;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class ChatService {
+  /** Messages stored and sent since start (for /metrics). */
+  postedCount = 0;
+
   constructor(private readonly store: ChatStore) {}
 
   // --- rooms (REST) -----------------------------------------------------------
@@ -123,6 +127,7 @@ export class ChatService {
     const created = timestamp6();
     const id = randomUUID();
     await this.store.insertMessage({ id, roomId: room.id, userId: user.id, body, created });
+    this.postedCount++;
     return {
       type: 'chat_message',
       action: 'new',
@@ -178,6 +183,7 @@ export class ChatService {
 }
 
 function checkBody(body: string): void {
+  if (!isWellFormed(body)) throw new ChatError(400, ERRORS.invalidMessage);
   if (characterCount(body) > MAX_MESSAGE_CHARS) throw new ChatError(400, ERRORS.tooLong);
   if (body.trim() === '') throw new ChatError(400, ERRORS.empty);
 }

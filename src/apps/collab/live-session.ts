@@ -13,6 +13,11 @@ import {
   type ParticipantView,
 } from './protocol.js';
 import { diffToChangeSet, normalizeLineBreaks } from './text-diff.js';
+import { isWellFormed, isWellFormedDeep } from '../well-formed-text.js';
+
+// Lone UTF-16 surrogates (from \ud800 escapes) have no UTF-8 form: the stored code would
+// differ from what the session was sent.
+const NOT_WELL_FORMED = 'Invalid changes: text with lone UTF-16 surrogates';
 
 /** How many accepted changes are kept for rebasing late ones. */
 export const DEFAULT_HISTORY_LIMIT = 1000;
@@ -74,6 +79,8 @@ export class LiveSession {
   constructor(
     record: SessionRecord,
     private readonly historyLimit = DEFAULT_HISTORY_LIMIT,
+    /** Longest document an edit may make (a setting, at most the protocol's bound). */
+    private readonly maxCodeChars = MAX_CODE_LENGTH,
   ) {
     this.id = record.id;
     this.language = record.language;
@@ -167,6 +174,7 @@ export class LiveSession {
     text: string,
     baseVersion?: number,
   ): AcceptedChange {
+    if (!isWellFormed(text)) throw new CollabError(NOT_WELL_FORMED);
     if (baseVersion === undefined)
       return this.accept(userId, clientID, diffToChangeSet(this.doc, normalizeLineBreaks(text)));
     const base = this.docAt(baseVersion);
@@ -180,6 +188,7 @@ export class LiveSession {
     baseVersion: number,
     json: ChangeSetJson,
   ): AcceptedChange {
+    if (!isWellFormedDeep(json)) throw new CollabError(NOT_WELL_FORMED);
     let changes: ChangeSet;
     try {
       changes = ChangeSet.fromJSON(json);
@@ -215,8 +224,8 @@ export class LiveSession {
 
   private accept(userId: string, clientID: string, changes: ChangeSet): AcceptedChange {
     // newLength is the document's length after the change; shrinking is always allowed.
-    if (changes.newLength > MAX_CODE_LENGTH && changes.newLength > changes.length) {
-      throw new CollabError(`Code exceeds ${MAX_CODE_LENGTH} characters`);
+    if (changes.newLength > this.maxCodeChars && changes.newLength > changes.length) {
+      throw new CollabError(`Code exceeds ${this.maxCodeChars} characters`);
     }
     this.doc = changes.apply(this.doc);
     this.codeCache = null;

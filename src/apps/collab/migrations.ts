@@ -35,4 +35,15 @@ export const collabMigrations: Migration[] = [
         .execute();
     },
   },
+  {
+    // Idle sessions are found by their last change (see CollabService's expiry).
+    name: '0101_collab_sessions_updated_at',
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createIndex('collab_sessions_updated_at')
+        .on('collab_sessions')
+        .column('updated_at')
+        .execute();
+    },
+  },
 ];

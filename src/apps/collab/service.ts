@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { LiveSession, type SessionRecord } from './live-session.js';
-import type { ParticipantView } from './protocol.js';
+import { MAX_CODE_LENGTH, type ParticipantView } from './protocol.js';
 import type { CollabStore } from './store.js';
 
 export const DEFAULT_LANGUAGE = 'javascript';
@@ -14,8 +14,28 @@ export interface CollabServiceOptions {
   /** How long an unused session stays in memory (its recent history with it). */
   idleUnloadMs?: number;
   historyLimit?: number;
-  logger?: Pick<Logger, 'error'>;
+  /** Longest code of one session (creation and edits). */
+  maxCodeChars?: number;
+  /** Bytes of code of all sessions together past which none is created. */
+  maxStoredBytes?: number;
+  /** A session not edited for this long, with nobody connected, is deleted. */
+  sessionTtlMs?: number;
+  /** How often idle sessions are looked for (default: a quarter of the TTL, at most 1 h). */
+  sweepIntervalMs?: number;
+  logger?: Pick<Logger, 'error' | 'info'>;
 }
+
+/** A session that cannot be created now; `status` for the REST answer. */
+export class CollabLimitError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const SWEEP_BATCH = 500;
 
 export interface SessionView {
   sessionId: string;
@@ -38,6 +58,10 @@ export class CollabService {
   private readonly saving = new Map<string, PendingSave>();
   private readonly unloadTimers = new Map<string, NodeJS.Timeout>();
   private readonly idleUnloadMs: number;
+  /** Bytes of code stored: counted at start and after each sweep, plus every creation since. */
+  private storedBytes = 0;
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private sweeping: Promise<void> | null = null;
   /** Set by the gateway: whether any connection is on the session. */
   isInUse: (sessionId: string) => boolean = () => false;
   private closed = false;
@@ -49,7 +73,51 @@ export class CollabService {
     this.idleUnloadMs = options.idleUnloadMs ?? 60_000;
   }
 
+  /** Counts what is stored and starts expiring idle sessions (call once, after migrations). */
+  async start(): Promise<void> {
+    await this.sweep();
+    const ttl = this.options.sessionTtlMs;
+    if (ttl === undefined) return;
+    const every = this.options.sweepIntervalMs ?? Math.min(ttl / 4, 3_600_000);
+    this.sweepTimer = setInterval(() => {
+      this.sweeping ??= this.sweep()
+        .catch((error: unknown) =>
+          this.options.logger?.error({ err: error }, 'expiring idle collab sessions failed'),
+        )
+        .finally(() => (this.sweeping = null));
+    }, every);
+    this.sweepTimer.unref();
+  }
+
+  /** Deletes the sessions idle past the TTL (never one held in memory), then recounts. */
+  private async sweep(): Promise<void> {
+    const ttl = this.options.sessionTtlMs;
+    if (ttl !== undefined) {
+      const cutoff = new Date(Date.now() - ttl).toISOString();
+      let deleted = 0;
+      for (;;) {
+        const ids = await this.store.idleSince(cutoff, SWEEP_BATCH);
+        const idle = ids.filter((id) => !this.live.has(id) && !this.loading.has(id));
+        deleted += await this.store.deleteIdle(idle, cutoff);
+        if (ids.length < SWEEP_BATCH || idle.length === 0 || this.closed) break;
+      }
+      if (deleted > 0)
+        this.options.logger?.info({ sessions: deleted }, 'collab: idle sessions deleted');
+    }
+    this.storedBytes = await this.store.storedBytes();
+  }
+
+  get maxCodeChars(): number {
+    return this.options.maxCodeChars ?? MAX_CODE_LENGTH;
+  }
+
   async createSession(input: { code?: string; language?: string } = {}): Promise<string> {
+    const bytes = Buffer.byteLength(input.code ?? '');
+    const max = this.options.maxStoredBytes;
+    if (max !== undefined && this.storedBytes + bytes > max)
+      throw new CollabLimitError(503, 'Session storage is full; try again later');
+    // Counted before the write, so concurrent creations cannot all pass the check.
+    this.storedBytes += bytes;
     const record: SessionRecord = {
       id: randomUUID(),
       code: input.code ?? '',
@@ -92,7 +160,7 @@ export class CollabService {
   private async load(sessionId: string): Promise<LiveSession | null> {
     const stored = await this.store.find(sessionId);
     if (!stored || this.closed) return null;
-    const session = new LiveSession(stored, this.options.historyLimit);
+    const session = new LiveSession(stored, this.options.historyLimit, this.maxCodeChars);
     this.live.set(sessionId, session);
     // If the connection that asked never opens, nobody else would schedule this.
     this.released(sessionId);
@@ -155,6 +223,8 @@ export class CollabService {
   /** Waits for every pending save; stops unloading. */
   async close(): Promise<void> {
     this.closed = true;
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    await this.sweeping;
     for (const timer of this.unloadTimers.values()) clearTimeout(timer);
     this.unloadTimers.clear();
     while (this.saving.size > 0) await Promise.all([...this.saving.values()].map((s) => s.done));

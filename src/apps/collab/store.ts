@@ -1,5 +1,6 @@
 // Collab sessions in the database (Kysely: the same queries on SQLite and PostgreSQL).
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { Dialect } from '../../store/database.js';
 import type { Database } from '../../store/schema.js';
 import type { SessionRecord } from './live-session.js';
 
@@ -9,7 +10,44 @@ export interface StoredSession extends SessionRecord {
 }
 
 export class CollabStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+  ) {}
+
+  /** The bytes of code all sessions hold together (UTF-8). */
+  async storedBytes(): Promise<number> {
+    const bytes =
+      this.dialect === 'postgres' ? sql`octet_length(code)` : sql`length(cast(code as blob))`;
+    const row = await this.db
+      .selectFrom('collab_sessions')
+      .select(sql<string | number | null>`coalesce(sum(${bytes}), 0)`.as('total'))
+      .executeTakeFirst();
+    return Number(row?.total ?? 0);
+  }
+
+  /** Up to `limit` ids of sessions last changed before `cutoff` (ISO 8601), oldest first. */
+  async idleSince(cutoff: string, limit: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('collab_sessions')
+      .select('id')
+      .where('updated_at', '<', cutoff)
+      .orderBy('updated_at')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => row.id);
+  }
+
+  /** Deletes those of `ids` still unchanged since `cutoff`; returns how many went. */
+  async deleteIdle(ids: string[], cutoff: string): Promise<number> {
+    if (ids.length === 0) return 0;
+    const result = await this.db
+      .deleteFrom('collab_sessions')
+      .where('id', 'in', ids)
+      .where('updated_at', '<', cutoff)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
 
   async create(record: SessionRecord, now: string): Promise<void> {
     await this.db

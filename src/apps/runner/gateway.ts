@@ -1,12 +1,14 @@
 // The runner routes, /appws and /devws: the same protocol on both; /devws adds
 // debugging detail (`details` on errors, on run outputs and on failed tasks) that
-// /appws leaves out. Every connection of both routes is in one room, so a
+// /appws leaves out. Leaderboards are per game (games.ts): a connection's own, or the
+// one named by `?game=<name>` on the address, whose members are one room, so a
 // leaderboardUpdate is framed once and reaches all of them.
 import type { SandboxOwner } from '../../sandbox/index.js';
-import type { ServerConnection } from '../../websocket/index.js';
+import { UpgradeRejection, type ServerConnection } from '../../websocket/index.js';
 import type { LocalConnection } from '../../broker/index.js';
 import type { AppContext } from '../types.js';
-import { UnknownPlayerError, type Leaderboard } from './leaderboard.js';
+import { GAME_NAME, Games, type Game } from './games.js';
+import { UnknownPlayerError } from './leaderboard.js';
 import { OrderedReplies } from './ordered-replies.js';
 import {
   encode,
@@ -22,9 +24,7 @@ import { executeTask, taskExecutors } from './task-actions.js';
 import { TaskQueue, type TaskOutcome } from './task-queue.js';
 
 export const RUNNER_ROUTES = { '/appws': false, '/devws': true } as const;
-/** Every runner connection, /appws and /devws alike: the leaderboard's audience. */
-/** Every runner connection: the leaderboard is published to it. */
-export const RUNNER_ROOM = 'leaderboard';
+export const NOT_GAME_OWNER = 'Only the owner of this game can restart it';
 
 export interface RunnerLimits {
   /** tasks of one connection running at once (the rest wait) */
@@ -48,6 +48,7 @@ export const RUNNER_LIMITS: RunnerLimits = {
 
 interface RunnerState {
   dev: boolean;
+  game: Game | null;
   replies: OrderedReplies | null;
   tasks: TaskQueue | null;
   /** whose sandbox jobs these are: the user with a valid token, else this connection at its address */
@@ -59,7 +60,7 @@ type Connection = ServerConnection<RunnerState>;
 export function registerRunnerGateway(
   context: AppContext,
   service: RunnerService,
-  leaderboard: Leaderboard,
+  games: Games,
   limits: RunnerLimits,
 ): void {
   const { server, logger, broker, auth } = context;
@@ -115,16 +116,21 @@ export function registerRunnerGateway(
         if (problem) reject(connection, { error: problem, details: {} });
         return;
       }
-      case 'startGame':
-        broker.publish(RUNNER_ROOM, encode('leaderboardUpdate', leaderboard.start(message.data)));
+      case 'startGame': {
+        const game = state.game!;
+        if (!games.isOwner(game, connection.id))
+          return send(connection, encodeError(NOT_GAME_OWNER));
+        broker.publish(game.room, encode('leaderboardUpdate', game.board.start(message.data)));
         return;
-      case 'updateScore':
+      }
+      case 'updateScore': {
+        const { board, room } = state.game!;
         try {
-          const standings = leaderboard.update(message.data.playerId, message.data.change);
-          broker.publish(RUNNER_ROOM, encode('leaderboardUpdate', standings));
+          const standings = board.update(message.data.playerId, message.data.change);
+          broker.publish(room, encode('leaderboardUpdate', standings));
         } catch (error) {
           if (!(error instanceof UnknownPlayerError)) throw error;
-          const players = leaderboard
+          const players = board
             .standings()
             .map((p) => p.id)
             .sort((x, y) => x - y);
@@ -134,16 +140,20 @@ export function registerRunnerGateway(
           );
         }
         return;
+      }
       case 'getLeaderboard':
-        send(connection, encode('leaderboardUpdate', leaderboard.standings()));
+        send(connection, encode('leaderboardUpdate', state.game!.board.standings()));
         return;
     }
   };
 
   for (const [pattern, dev] of Object.entries(RUNNER_ROUTES)) {
     server.route<RunnerState>(pattern, {
-      initialState: () => ({ dev, replies: null, tasks: null, owner: undefined }),
+      initialState: () => ({ dev, game: null, replies: null, tasks: null, owner: undefined }),
       async onConnect(connection, request) {
+        const name = request.query.get('game');
+        if (name !== null && !GAME_NAME.test(name))
+          throw new UpgradeRejection(400, 'game must be 1-64 of A-Z a-z 0-9 _ -');
         // No account needed; a valid token makes the runs the user's (fair share per user).
         const user = (await auth.userOf(request))?.user;
         const owner: SandboxOwner = user
@@ -151,6 +161,8 @@ export function registerRunnerGateway(
           : { kind: 'anonymous', key: connection.id, address: request.remoteAddress };
         connection.state.owner = owner;
         const executors = taskExecutors(service, owner);
+        const game = name === null ? games.own(connection.id) : games.join(name, connection.id);
+        connection.state.game = game;
         connection.state.replies = new OrderedReplies((text) => send(connection, text));
         connection.state.tasks = new TaskQueue({
           concurrency: limits.concurrentTasks,
@@ -162,7 +174,7 @@ export function registerRunnerGateway(
             send(connection, encode('taskUpdate', update));
           },
         });
-        broker.join(connection as LocalConnection, RUNNER_ROOM);
+        broker.join(connection as LocalConnection, game.room);
       },
       onMessage(connection, data, isBinary) {
         if (isBinary) return reject(connection, { error: ERRORS.binary, details: {} });
@@ -174,6 +186,7 @@ export function registerRunnerGateway(
         reject(connection, parsed);
       },
       onClose(connection) {
+        if (connection.state.game) games.leave(connection.state.game, connection.id);
         connection.state.tasks?.cancel();
         connection.state.replies?.clear();
       },

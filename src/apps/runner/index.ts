@@ -3,7 +3,7 @@
 import type { SandboxPool } from '../../sandbox/index.js';
 import type { AppModule } from '../types.js';
 import { registerRunnerGateway, RUNNER_LIMITS, type RunnerLimits } from './gateway.js';
-import { Leaderboard } from './leaderboard.js';
+import { Games } from './games.js';
 import { RunnerService } from './service.js';
 
 export interface RunnerModuleOptions {
@@ -13,13 +13,23 @@ export interface RunnerModuleOptions {
 }
 
 export function createRunnerModule(options: RunnerModuleOptions = {}): AppModule {
+  let games: Games | null = null;
   return {
     name: 'runner',
     migrations: [],
+    metrics: () => [
+      {
+        name: 'ringside_runner_shared_games',
+        help: 'Runner games joined by name (?game=) with at least one member',
+        type: 'gauge',
+        value: games?.sharedCount ?? 0,
+      },
+    ],
     register(context) {
-      // State lives per registration: one game per server.
+      // State lives per registration: the games of this server.
       const service = new RunnerService(options.sandbox ?? context.sandbox);
-      registerRunnerGateway(context, service, new Leaderboard(), {
+      games = new Games();
+      registerRunnerGateway(context, service, games, {
         ...RUNNER_LIMITS,
         ...options.limits,
       });
