@@ -112,7 +112,7 @@ export function createApp(config: AppConfig, modules: AppModule[] = appModules):
       60 * 60 * 1000,
     ),
   });
-  registerAvatarRoutes(fastify, { dataDir: config.dataDir, verifyToken: (t) => tokens.verify(t) });
+  registerAvatarRoutes(fastify, { dataDir: config.dataDir, auth });
   registerWebPage(fastify, config.webDir, logger);
 
   let stopped: Promise<void> | undefined;

@@ -16,13 +16,19 @@ export function baseAddress(given: string | undefined): string {
 
 /**
  * `base` with `path` appended, unless `base` already has a path of its own (then it is
- * the full endpoint). http(s) becomes ws(s). The token, if any, goes in `?token=`.
+ * the full endpoint). http(s) becomes ws(s). A query in `path` is added to the base's;
+ * the token, if any, goes in `?token=`.
  */
 export function endpointUrl(base: string, path: string, token?: string): string {
   const url = new URL(base);
   if (url.protocol === 'http:') url.protocol = 'ws:';
   if (url.protocol === 'https:') url.protocol = 'wss:';
-  if (url.pathname === '/' || url.pathname === '') url.pathname = path;
+  const at = path.indexOf('?');
+  const pathname = at < 0 ? path : path.slice(0, at);
+  if (url.pathname === '/' || url.pathname === '') url.pathname = pathname;
+  if (at >= 0)
+    for (const [key, value] of new URLSearchParams(path.slice(at + 1)))
+      url.searchParams.set(key, value);
   if (token !== undefined) url.searchParams.set('token', token);
   return url.toString();
 }

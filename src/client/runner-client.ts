@@ -56,6 +56,11 @@ export class RunnerRequestError extends RingsideClientError {
 export interface RunnerClientOptions extends ClientOptions {
   /** Use /devws (errors and outputs carry debugging details). Default false: /appws. */
   dev?: boolean;
+  /**
+   * A shared game to join by name (`?game=`): everyone in it sees one leaderboard, and
+   * only its first member may restart it. Without it the connection plays its own game.
+   */
+  game?: string;
 }
 
 /** Errors that answer something other than runCode (their text says so). */
@@ -80,7 +85,8 @@ export class RunnerClient extends ProtocolClient<RunnerEvents> {
   >();
 
   constructor(options: RunnerClientOptions = {}) {
-    super(options, options.dev ? '/devws' : '/appws', {
+    const path = options.dev ? '/devws' : '/appws';
+    super(options, options.game ? `${path}?game=${encodeURIComponent(options.game)}` : path, {
       // No ping action in the spec: getLeaderboard is the cheapest request with an answer.
       heartbeat: { message: JSON.stringify({ action: 'getLeaderboard' }) },
     });

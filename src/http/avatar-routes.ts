@@ -5,8 +5,7 @@
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AuthenticatedUser } from '../apps/types.js';
-import { tokenFrom } from '../auth/index.js';
+import type { Authenticator } from '../auth/index.js';
 import { HttpError } from './errors.js';
 
 export const MAX_AVATAR_BYTES = 256 * 1024;
@@ -30,7 +29,7 @@ const USER_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export interface AvatarDeps {
   dataDir: string;
-  verifyToken: (token: string | undefined) => Promise<AuthenticatedUser | null>;
+  auth: Authenticator;
 }
 
 /** The stored avatar of a user: its file and type, or null. */
@@ -58,10 +57,10 @@ export async function avatarUrl(dataDir: string, userId: string): Promise<string
   return found ? `/api/users/${userId}/avatar?v=${Math.floor(found.mtimeMs)}` : null;
 }
 
-export function registerAvatarRoutes(http: FastifyInstance, { dataDir, verifyToken }: AvatarDeps) {
+export function registerAvatarRoutes(http: FastifyInstance, { dataDir, auth }: AvatarDeps) {
   const dir = path.join(dataDir, 'avatars');
   const requireUser = async (request: FastifyRequest) => {
-    const user = await verifyToken(tokenFrom(new URLSearchParams(), request.headers));
+    const user = (await auth.userOf(request))?.user;
     if (!user || !USER_ID.test(user.id))
       throw new HttpError(401, 'missing, invalid or expired token');
     return user;

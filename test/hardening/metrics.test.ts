@@ -28,7 +28,8 @@ describe('/metrics', () => {
     await api(serve.url, 'GET', '/api/me', undefined, user.token);
     await api(serve.url, 'GET', '/api/sessions/nope-1');
     await api(serve.url, 'GET', '/api/sessions/nope-2');
-    await api(serve.url, 'GET', '/no/such/path');
+    // Every GET is a route (the app answers client-side paths): a POST is what no route takes.
+    await api(serve.url, 'POST', '/no/such/path', {});
     const metrics = await scrape();
     assert.equal(
       value(
@@ -46,7 +47,7 @@ describe('/metrics', () => {
       'one series for the pattern, whatever the ids',
     );
     assert.equal(
-      value(metrics, 'ringside_http_requests_total{method="GET",route="unmatched",status="404"}'),
+      value(metrics, 'ringside_http_requests_total{method="POST",route="unmatched",status="404"}'),
       1,
     );
     assert.ok(

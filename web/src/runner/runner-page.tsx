@@ -18,6 +18,9 @@ const STARTERS: Record<'python' | 'javascript', string> = {
   javascript: 'console.log([1, 2, 3].map((x) => x * 2));\n',
 };
 
+/** The shared game of the runner page (spec 002's leaderboard, one for everyone here). */
+const RUNNER_GAME = 'lobby';
+
 export function RunnerPage() {
   useTitle('Runner');
   const clientRef = useRef<RunnerClient | null>(null);
@@ -30,7 +33,8 @@ export function RunnerPage() {
   const batch = useRef(0);
 
   useEffect(() => {
-    const client = new RunnerClient({ ...RECONNECT });
+    // Everyone on this page plays one shared game (its first member may restart it).
+    const client = new RunnerClient({ ...RECONNECT, game: RUNNER_GAME });
     clientRef.current = client;
     const unwatch = watchSocket(client.socket);
     const offs = [
