@@ -92,6 +92,8 @@ export async function echoCommand(argv: string[]): Promise<void> {
   });
   registerEchoContract(io);
   const address = await server.listen(port, values.host);
+  // Before the line that announces the port: whoever reads it may signal at once.
+  shutdownOnSignals(server, logger, 'ringside echo');
   const scheme = values['tls-cert'] ? 'wss' : 'ws';
   logger.info(
     {
@@ -101,7 +103,6 @@ export async function echoCommand(argv: string[]): Promise<void> {
     },
     'ringside echo listening',
   );
-  shutdownOnSignals(server, logger, 'ringside echo');
 }
 
 function hostForUrl(address: string): string {

@@ -21,6 +21,12 @@ export async function serveCommand(argv: string[]): Promise<void> {
     await app.stop().catch(() => {});
     throw error;
   }
+  // Handlers first, then the line that says we are up: a supervisor that reads it and
+  // signals at once must find them in place (else the default action kills the process).
+  // Readiness drops the moment a signal arrives, before the connections start closing.
+  process.on('SIGINT', () => app.markStopping());
+  process.on('SIGTERM', () => app.markStopping());
+  shutdownOnSignals(app.server, logger, 'ringside serve', () => app.stop());
   const scheme = config.engine.tls ? 'https' : 'http';
   logger.info(
     {
@@ -32,10 +38,6 @@ export async function serveCommand(argv: string[]): Promise<void> {
     },
     'ringside serve listening',
   );
-  // Readiness drops the moment a signal arrives, before the connections start closing.
-  process.on('SIGINT', () => app.markStopping());
-  process.on('SIGTERM', () => app.markStopping());
-  shutdownOnSignals(app.server, logger, 'ringside serve', () => app.stop());
 }
 
 function hostForUrl(address: string): string {

@@ -124,6 +124,12 @@ test(
       .waitFor({ timeout: 15_000 });
     await restarting;
     await alice.page.getByTestId('connection').getByText('Connected').waitFor({ timeout: 30_000 });
+    // After a reconnect the editor is read-only for the one round trip of its resync
+    // (keys typed then are refused): wait until that is over, checked twice apart.
+    const editable = alice.page.locator('.cm-content:not([aria-readonly="true"])');
+    await editable.waitFor({ timeout: 15_000 });
+    await alice.page.waitForTimeout(500);
+    await editable.waitFor({ timeout: 15_000 });
     await alice.page.keyboard.type('\nafter = 2');
 
     // Someone opening the pad now sees both lines: the page carried on.
