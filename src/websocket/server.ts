@@ -2,14 +2,16 @@
 // and time limited), answers WebSocket upgrades for its routes and hands every other
 // request to an http.Server on the same socket, so one port serves both. It also keeps
 // the connection table, rooms, the shared heartbeat timer, limits and graceful shutdown.
+// Long because it is one lifecycle (accept → head → upgrade → connection → close) over
+// private tables every step touches; its options and defaults live in server-options.ts.
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import tls from 'node:tls';
 import { CloseCode } from './constants.js';
-import type { ConnectionEvents, ConnectionOptions, SlowConsumerPolicy } from './connection.js';
+import type { ConnectionEvents, ConnectionOptions } from './connection.js';
 import { parseExtensionHeader } from './extension-header.js';
-import { fanOut, type FanOutStats } from './fan-out.js';
+import { fanOut } from './fan-out.js';
 import {
   HandshakeError,
   httpRejection,
@@ -36,113 +38,27 @@ import {
   UpgradeRequest,
 } from './server-connection.js';
 
-export interface Logger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-  debug(obj: object, msg?: string): void;
-}
-
-export interface RateLimitOptions {
-  messagesPerSecond: number;
-  /** Messages a client may send at once before the rate applies (default 2 × the rate). */
-  burst?: number;
-  /** 'close' closes with 1008; 'error' drops the message and calls the route's onRateLimited. */
-  onExceeded: 'close' | 'error';
-}
-
-export interface ErrorBudget {
-  /** Invalid messages (reported by the route with `server.reportInvalid`) allowed per window. */
-  maxInvalid: number;
-  windowMs: number;
-}
-
-export interface RouteHandlers<State> {
-  /** Fresh state for each connection (before onConnect). */
-  initialState?: () => State;
-  /** Picks one of the offered subprotocols; undefined answers without one. */
-  selectProtocol?: (offered: string[], request: UpgradeRequest) => string | undefined;
-  /**
-   * Runs before the 101 is written: may set state and join rooms, or refuse the upgrade
-   * by throwing an UpgradeRejection (401, 403, 404…).
-   */
-  onConnect?: (
-    connection: ServerConnection<State>,
-    request: UpgradeRequest,
-  ) => void | Promise<void>;
-  onMessage?: (
-    connection: ServerConnection<State>,
-    data: Buffer,
-    isBinary: boolean,
-  ) => void | Promise<void>;
-  onClose?: (connection: ServerConnection<State>, code: number, reason: string) => void;
-  onError?: (connection: ServerConnection<State>, error: Error) => void;
-  /** With rateLimit.onExceeded 'error': tell the client, in the protocol's own shape. */
-  onRateLimited?: (connection: ServerConnection<State>) => void;
-  /** Overrides the server's rate limit for this route; false turns it off. */
-  rateLimit?: RateLimitOptions | false;
-  errorBudget?: ErrorBudget;
-}
-
-export interface ServerLimits {
-  maxHeadBytes: number;
-  handshakeTimeoutMs: number;
-  maxMessageBytes: number;
-  maxFragments: number;
-  /** 0 means no limit. */
-  maxConnectionsPerIp: number;
-  maxRoomsPerConnection: number;
-  maxQueuedBytes: number;
-  slowConsumer: SlowConsumerPolicy;
-  closeTimeoutMs: number;
-  /** 0 turns the heartbeat off. */
-  heartbeatIntervalMs: number;
-  /** Bytes read from one peer per event-loop turn before it waits for the next turn. */
-  readBytesPerTurn: number;
-}
-
-export const DEFAULT_LIMITS: ServerLimits = {
-  maxHeadBytes: 16 * 1024,
-  handshakeTimeoutMs: 10_000,
-  maxMessageBytes: 1024 * 1024,
-  maxFragments: 1024,
-  maxConnectionsPerIp: 1000,
-  maxRoomsPerConnection: 100,
-  maxQueuedBytes: 8 * 1024 * 1024,
-  slowConsumer: 'close',
-  closeTimeoutMs: 5_000,
-  heartbeatIntervalMs: 30_000,
-  readBytesPerTurn: 64 * 1024,
-};
-
-export const DEFAULT_RATE_LIMIT: RateLimitOptions = {
-  messagesPerSecond: 50,
-  burst: 100,
-  onExceeded: 'close',
-};
-export const DEFAULT_ERROR_BUDGET: ErrorBudget = { maxInvalid: 20, windowMs: 10_000 };
-
-export interface ServerOptions extends Partial<ServerLimits> {
-  /** true, or options, to offer permessage-deflate. */
-  deflate?: boolean | Partial<DeflateOptions>;
-  /** Allowed Origin values; unset allows any. */
-  origins?: string[];
-  tls?: { cert: string | Buffer; key: string | Buffer };
-  /** Serves every request that is not a WebSocket upgrade. */
-  http?: http.Server;
-  /** Default rate limit of every route (false: none). */
-  rateLimit?: RateLimitOptions | false;
-  logger?: Logger;
-}
-
-export interface ServerStats extends FanOutStats {
-  connectionsOpened: number;
-  connectionsClosed: number;
-  messagesIn: number;
-  bytesIn: number;
-  rejectedHandshakes: number;
-  rateLimitedMessages: number;
-}
+export type {
+  ErrorBudget,
+  Logger,
+  RateLimitOptions,
+  RouteHandlers,
+  ServerLimits,
+  ServerOptions,
+  ServerStats,
+} from './server-options.js';
+export { DEFAULT_ERROR_BUDGET, DEFAULT_LIMITS, DEFAULT_RATE_LIMIT } from './server-options.js';
+import {
+  DEFAULT_ERROR_BUDGET,
+  DEFAULT_LIMITS,
+  DEFAULT_RATE_LIMIT,
+  type Logger,
+  type RateLimitOptions,
+  type RouteHandlers,
+  type ServerLimits,
+  type ServerOptions,
+  type ServerStats,
+} from './server-options.js';
 
 interface Route {
   pattern: string;

@@ -9,7 +9,6 @@ import {
   type ArenaLanguage,
   type BattleEnded,
   type BattleMode,
-  type ChatMessageEvent,
   type Difficulty,
   type ExecutionResult,
 } from '@client/index.js';
@@ -21,42 +20,17 @@ import type { User } from '../lib/session';
 import { useTitle } from '../lib/title';
 import { notify } from '../lib/toasts';
 import { CodeEditor } from './code-editor';
-import { runExamples, type Example, type ExampleResult } from './run-examples';
-
-interface Matched {
-  battleId: string;
-  opponent: { userId?: string; username: string; rating: number };
-  problem: {
-    id: string;
-    title: string;
-    difficulty: Difficulty;
-    description?: string;
-    function?: string;
-    starter?: string;
-    examples?: Example[];
-    totalTests?: number;
-  };
-  language: ArenaLanguage;
-  endsAt: string;
-}
-
-interface Invitation {
-  id: string;
-  title: string;
-  message: string;
-  battleId?: string;
-  inviter?: string;
-  answered?: boolean;
-}
+import { runExamples, type ExampleResult } from './run-examples';
+import { BattleChat } from './battle-chat';
+import { Result } from './battle-result';
+import { message, type Matched } from './battle-types';
+import { Notifications, toInvitation, type Invitation } from './invitations';
 
 type Phase =
   | { kind: 'lobby' }
   | { kind: 'queued'; since: number; difficulty: Difficulty; mode: BattleMode }
   | { kind: 'battle'; matched: Matched; clockOffsetMs: number }
   | { kind: 'ended'; matched: Matched; ended: BattleEnded };
-
-const message = (error: unknown) =>
-  error instanceof ArenaRequestError ? error.serverMessage : (error as Error).message;
 
 export function BattlesPage() {
   useTitle('Battles');
@@ -148,20 +122,6 @@ function Arena({ user }: { user: User }) {
       )}
     </section>
   );
-}
-
-/** From a live notification:user event or a stored notification (which also has `response`). */
-function toInvitation(notification: object): Invitation {
-  const data = notification as Record<string, unknown>;
-  const inner = (data.data ?? {}) as Record<string, unknown>;
-  return {
-    id: String(data.id ?? data.notificationId ?? ''),
-    title: String(data.title ?? 'Notification'),
-    message: String(data.message ?? ''),
-    battleId: typeof inner.battleId === 'string' ? inner.battleId : undefined,
-    inviter: typeof inner.inviter === 'string' ? inner.inviter : undefined,
-    answered: Boolean(data.response),
-  };
 }
 
 function Lobby({
@@ -459,179 +419,5 @@ function Battle({
         </aside>
       </div>
     </div>
-  );
-}
-
-function BattleChat({ client, battleId }: { client: ArenaClient; battleId: string }) {
-  const [channel, setChannel] = useState<string | null>(null);
-  const [messages, setMessages] = useState<ChatMessageEvent[]>([]);
-  useEffect(() => {
-    let current = true;
-    let joined: string | null = null;
-    const off = client.on('chat:message', (m) => {
-      if (m.channel === `battle:${battleId}`) setMessages((list) => [...list, m].slice(-100));
-    });
-    client.joinChannel('battle', battleId).then(
-      (response) => {
-        joined = response.channel;
-        if (current) setChannel(response.channel);
-        else void client.leaveChannel(response.channel).catch(() => {});
-      },
-      (err) => notify(`Battle chat: ${message(err)}`, 'error'),
-    );
-    return () => {
-      current = false;
-      off();
-      if (joined) void client.leaveChannel(joined).catch(() => {});
-    };
-  }, [client, battleId]);
-  return (
-    <>
-      <h2>Battle chat</h2>
-      <ul class="battle-chat" data-testid="battle-chat">
-        {messages.map((m) => (
-          <li key={m.messageId}>
-            <strong>{m.username}</strong>: {m.message}
-          </li>
-        ))}
-      </ul>
-      <form
-        class="row"
-        onSubmit={(event) => {
-          event.preventDefault();
-          const form = event.currentTarget as HTMLFormElement;
-          const text = String(new FormData(form).get('chat') ?? '').trim();
-          if (!text || !channel) return;
-          client.sendChat(channel, text).catch((err) => notify(message(err), 'error'));
-          form.reset();
-        }}
-      >
-        <label class="inline">
-          Say
-          <input name="chat" maxLength={500} disabled={!channel} />
-        </label>
-        <button type="submit" class="secondary" disabled={!channel}>
-          Send
-        </button>
-      </form>
-    </>
-  );
-}
-
-function Result({
-  user,
-  matched,
-  ended,
-  onAgain,
-}: {
-  user: User;
-  matched: Matched;
-  ended: BattleEnded;
-  onAgain: () => void;
-}) {
-  const ratings = (ended.ratings ?? {}) as Record<string, { before: number; after: number }>;
-  const opponentId =
-    matched.opponent.userId ?? Object.keys(ended.results).find((id) => id !== user.id) ?? '';
-  const rows = [
-    { id: user.id, name: user.username },
-    { id: opponentId, name: matched.opponent.username },
-  ];
-  const headline =
-    ended.winner === null
-      ? 'A draw'
-      : ended.winner === user.id
-        ? 'You won'
-        : `${matched.opponent.username} won`;
-  return (
-    <>
-      <h1 data-testid="result">{headline}</h1>
-      <p class="muted">
-        {matched.problem.title} · {String(ended.reason ?? '')}
-      </p>
-      <table class="table">
-        <caption class="sr-only">Scores and ratings</caption>
-        <thead>
-          <tr>
-            <th scope="col">Player</th>
-            <th scope="col">Score</th>
-            <th scope="col">Time</th>
-            <th scope="col">Rating</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((row) => {
-            const result = ended.results[row.id];
-            const rating = ratings[row.id];
-            const change = rating ? rating.after - rating.before : 0;
-            return (
-              <tr key={row.id} data-testid={`result-${row.name}`}>
-                <th scope="row">{row.name}</th>
-                <td>{result?.score ?? 0}</td>
-                <td>{result?.time == null ? '—' : `${result.time.toFixed(1)} s`}</td>
-                <td>
-                  {rating
-                    ? `${rating.before} → ${rating.after} (${change >= 0 ? '+' : ''}${change})`
-                    : 'unrated'}
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-      <p class="row">
-        <button type="button" onClick={onAgain}>
-          Another battle
-        </button>
-        <a href="/leaderboard">Leaderboard</a>
-      </p>
-    </>
-  );
-}
-
-function Notifications({
-  client,
-  invitations,
-  setInvitations,
-}: {
-  client: ArenaClient;
-  invitations: Invitation[];
-  setInvitations: (update: (list: Invitation[]) => Invitation[]) => void;
-}) {
-  if (invitations.length === 0) return null;
-  const answer = async (invitation: Invitation, action: 'accept' | 'decline') => {
-    try {
-      await client.respondToNotification(invitation.id, action, 'javascript');
-      setInvitations((list) =>
-        list.map((i) => (i.id === invitation.id ? { ...i, answered: true } : i)),
-      );
-    } catch (err) {
-      notify(message(err), 'error');
-    }
-  };
-  return (
-    <section class="notifications" aria-label="Notifications">
-      <h2>Notifications</h2>
-      <ul>
-        {invitations.map((invitation) => (
-          <li key={invitation.id}>
-            <strong>{invitation.title}</strong> {invitation.message}
-            {invitation.battleId && !invitation.answered && (
-              <span class="row">
-                <button type="button" onClick={() => void answer(invitation, 'accept')}>
-                  Accept
-                </button>
-                <button
-                  type="button"
-                  class="secondary"
-                  onClick={() => void answer(invitation, 'decline')}
-                >
-                  Decline
-                </button>
-              </span>
-            )}
-          </li>
-        ))}
-      </ul>
-    </section>
   );
 }
