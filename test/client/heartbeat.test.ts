@@ -48,10 +48,14 @@ describe('heartbeat', () => {
     proxy.stall();
     const [info] = await closed;
     const took = performance.now() - stalledAt;
-    assert.match(info.reason, /^heartbeat timeout: nothing received for \d+ ms$/);
+    const silent = /^heartbeat timeout: nothing received for (\d+) ms$/.exec(info.reason);
+    assert.ok(silent, info.reason);
     assert.equal(info.willReconnect, true);
+    // Never before a probe went unanswered for the whole timeout. (Measured from the
+    // stall it can be less: a probe may have left just before the link stalled.)
+    assert.ok(Number(silent[1]) >= heartbeat.timeoutMs - 10, info.reason);
     // At most interval (silence) + timeout (probe unanswered) + timer slack.
-    assert.ok(took >= heartbeat.timeoutMs - 10 && took < 1200, `detected after ${took} ms`);
+    assert.ok(took < 1200, `detected after ${took} ms`);
     const [open] = await reopened;
     assert.equal(open.reconnected, true);
   }
